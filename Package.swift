@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// nisgen — neural multi-channel importance sampling and LHC event generation on MPI clusters.
+import PackageDescription
+
+let package = Package(
+    name: "nisgen",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "nisgen", targets: ["nisgen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // ---- C layer: system libraries through pkg-config, and the shim for what Swift cannot import.
+        .systemLibrary(name: "CSystemMPI", path: "CMPI/SystemMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
+        .systemLibrary(name: "CSystemHDF5", path: "CMPI/SystemHDF5", pkgConfig: "hdf5-openmpi",
+                       providers: [.apt(["libhdf5-openmpi-dev"])]),
+        .systemLibrary(name: "CSystemOpenBLAS", path: "CMPI/SystemOpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CMPI", dependencies: ["CSystemMPI", "CSystemHDF5"], path: "CMPI/Shim"),
+
+        // ---- Swift modules, one idea each.
+        .target(name: "Numerics", dependencies: ["CSystemOpenBLAS"]),
+        .target(name: "Cluster", dependencies: ["CMPI"]),
+        .target(name: "EventIO", dependencies: ["CMPI", "Cluster", "Numerics"]),
+        .target(name: "Kinematics"),
+        .target(name: "Flows", dependencies: ["Numerics"]),
+        .target(name: "Integrator", dependencies: ["Numerics", "Flows", "Cluster"]),
+        .target(name: "PDF", dependencies: []),
+        .target(name: "Amplitudes", dependencies: ["Kinematics"]),
+        .target(name: "PhaseSpace", dependencies: ["Kinematics", "Numerics"]),
+        .target(name: "Physics", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Numerics"]),
+        .executableTarget(name: "nisgen", dependencies: [
+            "Numerics", "Cluster", "EventIO", "Kinematics", "Flows", "Integrator",
+            "PDF", "Amplitudes", "PhaseSpace", "Physics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+
+        // ---- Benchmarks (run in release: `make bench`).
+        .executableTarget(name: "FoundationBench", dependencies: ["Numerics", "Cluster"], path: "bench/FoundationBench"),
+        .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster"], path: "bench/NISBench"),
+        .executableTarget(name: "PhysicsBench", dependencies: ["Numerics", "Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics"], path: "bench/PhysicsBench"),
+
+        // ---- Tests. MPIProbe is an executable the cluster tests launch under real mpirun.
+        .executableTarget(name: "MPIProbe", dependencies: ["Cluster", "EventIO", "Numerics"], path: "Tests/MPIProbe"),
+        .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "EventIO", "Numerics", "MPIProbe"]),
+        .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics"]),
+        .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
+        .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

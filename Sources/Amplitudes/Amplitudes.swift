@@ -1,0 +1,2 @@
+// Module Amplitudes: see README for its role.
+enum AmplitudesModule {}

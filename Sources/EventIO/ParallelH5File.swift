@@ -1,0 +1,205 @@
+// One HDF5 file written collectively by all ranks: each rank appends its rows to named 2-D datasets,
+// at offsets from the exclusive prefix sum of lower ranks' counts. The file is written as `<path>.partial`
+// and renamed to `<path>` only when closed successfully, so a failed run never leaves a file that looks complete.
+import CMPI
+import Cluster
+import Numerics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum H5Error: Error, CustomStringConvertible, Equatable {
+    case cannotCreate(path: String)
+    case cannotOpen(path: String)
+    case datasetExists(name: String)
+    case noSuchDataset(name: String)
+    case shapeMismatch(name: String, expected: Int, got: Int)
+    case callFailed(String)
+    case renameFailed(from: String, to: String)
+
+    public var description: String {
+        switch self {
+        case .cannotCreate(let p): return "cannot create HDF5 file '\(p)': the folder must exist and be writable"
+        case .cannotOpen(let p): return "cannot open HDF5 file '\(p)'"
+        case .datasetExists(let n): return "dataset '\(n)' already exists in the file"
+        case .noSuchDataset(let n): return "no dataset named '\(n)'"
+        case .shapeMismatch(let n, let e, let g): return "dataset '\(n)' has \(e) columns, rows given have \(g)"
+        case .callFailed(let w): return "HDF5 call failed: \(w)"
+        case .renameFailed(let f, let t): return "could not rename '\(f)' to '\(t)'"
+        }
+    }
+}
+
+/// Element types a dataset can hold.
+public enum H5ElementType: Sendable {
+    case float64, float32, int64
+    var nativeType: hid_t {
+        switch self {
+        case .float64: return cmpi_h5t_native_double()
+        case .float32: return cmpi_h5t_native_float()
+        case .int64: return cmpi_h5t_native_int64()
+        }
+    }
+}
+
+public final class ParallelH5File {
+    public let path: String
+    public let partialPath: String
+    private let comm: Communicator
+    private var file: hid_t
+    private var datasets: [String: (id: hid_t, columns: Int, rows: Int, type: H5ElementType)] = [:]
+    private var closed = false
+    /// Whether every write so far went through collective MPI-IO (always false in serial runs).
+    public private(set) var allWritesCollective = true
+
+    /// Collectively create the file. Every rank must call this with the same path.
+    public init(creating path: String, comm: Communicator) throws {
+        self.path = path
+        self.partialPath = path + ".partial"
+        self.comm = comm
+        cmpi_h5_silence_errors()
+        let fapl = comm.size > 1 ? cmpi_h5_fapl_mpio() : H5Pcreate(cmpi_h5p_file_access())
+        defer { H5Pclose(fapl) }
+        file = H5Fcreate(partialPath, cmpi_h5f_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
+        // Creation is collective: agree on the outcome so that all ranks fail together.
+        guard comm.allAgree(file >= 0) else {
+            if file >= 0 { H5Fclose(file) }
+            if comm.isRoot { unlink(partialPath) }
+            throw H5Error.cannotCreate(path: path)
+        }
+    }
+
+    deinit {
+        if !closed { abandon() }
+    }
+
+    /// Create an extendible rows × `columns` dataset. Collective.
+    public func createDataset(_ name: String, columns: Int, type: H5ElementType = .float64, chunkRows: Int = 4096) throws {
+        if datasets[name] != nil || H5Lexists(file, name, hid_t(H5P_DEFAULT)) > 0 { throw H5Error.datasetExists(name: name) }
+        var dims: [hsize_t] = [0, hsize_t(columns)]
+        var maxDims: [hsize_t] = [cmpi_h5s_unlimited(), hsize_t(columns)]
+        let space = H5Screate_simple(2, &dims, &maxDims)
+        defer { H5Sclose(space) }
+        let dcpl = H5Pcreate(cmpi_h5p_dataset_create())
+        defer { H5Pclose(dcpl) }
+        var chunk: [hsize_t] = [hsize_t(max(chunkRows, 1)), hsize_t(max(columns, 1))]
+        H5Pset_chunk(dcpl, 2, &chunk)
+        let id = H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT))
+        guard comm.allAgree(id >= 0) else { throw H5Error.callFailed("H5Dcreate2(\(name))") }
+        datasets[name] = (id, columns, 0, type)
+    }
+
+    /// Collectively append this rank's rows (row-major, `values.count` = rows × columns; may be empty).
+    /// Rows land after those of lower ranks. Returns the global row offset where this rank's rows start.
+    @discardableResult
+    public func append(_ name: String, rows values: [Double]) throws -> Int {
+        try appendRaw(name, count: values.count) { buf, memType in
+            values.withUnsafeBufferPointer { p in H5Dwrite(buf.id, memType, buf.memSpace, buf.fileSpace, buf.dxpl, p.baseAddress) }
+        }
+    }
+
+    @discardableResult
+    public func append(_ name: String, rows values: [Int64]) throws -> Int {
+        try appendRaw(name, count: values.count, memType: cmpi_h5t_native_int64()) { buf, memType in
+            values.withUnsafeBufferPointer { p in H5Dwrite(buf.id, memType, buf.memSpace, buf.fileSpace, buf.dxpl, p.baseAddress) }
+        }
+    }
+
+    struct WriteTarget { let id: hid_t; let memSpace: hid_t; let fileSpace: hid_t; let dxpl: hid_t }
+
+    private func appendRaw(_ name: String, count: Int, memType: hid_t = cmpi_h5t_native_double(),
+                           write: (WriteTarget, hid_t) -> herr_t) throws -> Int {
+        guard let ds = datasets[name] else { throw H5Error.noSuchDataset(name: name) }
+        let localRowsOK = ds.columns > 0 && count % ds.columns == 0
+        guard comm.allAgree(localRowsOK) else { throw H5Error.shapeMismatch(name: name, expected: ds.columns, got: count) }
+        let localRows = count / ds.columns
+        let offset = Int(comm.exclusivePrefixSum(Int64(localRows)))
+        let added = Int(comm.allreduce(Int64(localRows), .sum))
+        let newTotal = ds.rows + added
+        var newDims: [hsize_t] = [hsize_t(newTotal), hsize_t(ds.columns)]
+        guard H5Dset_extent(ds.id, &newDims) >= 0 else { throw H5Error.callFailed("H5Dset_extent(\(name))") }
+        let fileSpace = H5Dget_space(ds.id)
+        defer { H5Sclose(fileSpace) }
+        var memDims: [hsize_t] = [hsize_t(localRows), hsize_t(ds.columns)]
+        let memSpace = H5Screate_simple(2, &memDims, nil)
+        defer { H5Sclose(memSpace) }
+        if localRows > 0 {
+            var start: [hsize_t] = [hsize_t(ds.rows + offset), 0]
+            H5Sselect_hyperslab(fileSpace, H5S_SELECT_SET, &start, nil, &memDims, nil)
+        } else {
+            // A rank with nothing to write still joins the collective call.
+            H5Sselect_none(fileSpace)
+            H5Sselect_none(memSpace)
+        }
+        let dxpl = comm.size > 1 ? cmpi_h5_dxpl_collective() : H5Pcreate(cmpi_h5p_dataset_xfer())
+        defer { H5Pclose(dxpl) }
+        let rc = write(WriteTarget(id: ds.id, memSpace: memSpace, fileSpace: fileSpace, dxpl: dxpl), memType)
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name))") }
+        if comm.size > 1 {
+            let collective = cmpi_h5_last_io_was_collective(dxpl) == 1
+            if !comm.allAgree(collective) { allWritesCollective = false }
+        } else {
+            allWritesCollective = false
+        }
+        datasets[name]!.rows = newTotal
+        return ds.rows + offset
+    }
+
+    /// Number of rows a dataset holds (same on every rank).
+    public func rowCount(_ name: String) -> Int? { datasets[name]?.rows }
+
+    /// Attach a string-array attribute to a dataset (or to the file with `dataset: nil`). Collective.
+    public func setStringAttribute(_ attribute: String, on dataset: String?, values: [String]) throws {
+        let target: hid_t
+        if let d = dataset {
+            guard let ds = datasets[d] else { throw H5Error.noSuchDataset(name: d) }
+            target = ds.id
+        } else {
+            target = file
+        }
+        let strType = H5Tcopy(cmpi_h5t_c_s1())
+        defer { H5Tclose(strType) }
+        let width = max(values.map { $0.utf8.count }.max() ?? 1, 1) + 1
+        H5Tset_size(strType, width)
+        H5Tset_strpad(strType, H5T_STR_NULLTERM)
+        var dims: [hsize_t] = [hsize_t(values.count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        defer { H5Sclose(space) }
+        let attr = H5Acreate2(target, attribute, strType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard comm.allAgree(attr >= 0) else { throw H5Error.callFailed("H5Acreate2(\(attribute))") }
+        defer { H5Aclose(attr) }
+        var bytes = [CChar](repeating: 0, count: width * values.count)
+        for (i, v) in values.enumerated() {
+            for (j, b) in v.utf8.enumerated() { bytes[i * width + j] = CChar(bitPattern: b) }
+        }
+        let rc = H5Awrite(attr, strType, bytes)
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Awrite(\(attribute))") }
+    }
+
+    /// Collectively close and publish: `<path>.partial` becomes `<path>`.
+    public func close() throws {
+        guard !closed else { return }
+        closed = true
+        var ok = true
+        for (_, ds) in datasets { if H5Dclose(ds.id) < 0 { ok = false } }
+        datasets = [:]
+        if H5Fclose(file) < 0 { ok = false }
+        guard comm.allAgree(ok) else {
+            if comm.isRoot { unlink(partialPath) }
+            throw H5Error.callFailed("H5Fclose")
+        }
+        var renamed = true
+        if comm.isRoot { renamed = rename(partialPath, path) == 0 }
+        guard comm.allAgree(renamed) else { throw H5Error.renameFailed(from: partialPath, to: path) }
+    }
+
+    /// Give up: close handles and delete the partial file (collective when called on all ranks).
+    public func abandon() {
+        guard !closed else { return }
+        closed = true
+        for (_, ds) in datasets { H5Dclose(ds.id) }
+        datasets = [:]
+        H5Fclose(file)
+        if comm.isRoot { unlink(partialPath) }
+    }
+}

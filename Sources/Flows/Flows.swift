@@ -1,0 +1,2 @@
+// Module Flows: see README for its role.
+enum FlowsModule {}

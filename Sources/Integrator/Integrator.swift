@@ -1,0 +1,2 @@
+// Module Integrator: see README for its role.
+enum IntegratorModule {}

@@ -1,0 +1,62 @@
+// Dense row-major matrices: one contiguous buffer, the shape networks and batches of points use.
+
+/// Scalars GEMM can multiply: Float (networks) and Double (weights, integrals).
+public protocol GEMMScalar: BinaryFloatingPoint, Sendable where Self.RawSignificand: FixedWidthInteger {
+    /// C = alpha * op(A) * op(B) + beta * C on raw row-major buffers.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    var doubleValue: Double { get }
+    init(_ value: Double)
+}
+
+/// A row-major rows × cols matrix backed by one array.
+public struct Matrix<T: GEMMScalar>: Equatable, Sendable {
+    public private(set) var rows: Int
+    public private(set) var cols: Int
+    public var storage: [T]
+
+    public init(rows: Int, cols: Int, repeating value: T = 0) {
+        precondition(rows >= 0 && cols >= 0, "Matrix shape must be non-negative")
+        self.rows = rows
+        self.cols = cols
+        self.storage = [T](repeating: value, count: rows * cols)
+    }
+
+    public init(rows: Int, cols: Int, storage: [T]) {
+        precondition(storage.count == rows * cols, "Matrix storage \(storage.count) != \(rows)x\(cols)")
+        self.rows = rows
+        self.cols = cols
+        self.storage = storage
+    }
+
+    @inlinable public subscript(r: Int, c: Int) -> T {
+        get { storage[r &* cols &+ c] }
+        set { storage[r &* cols &+ c] = newValue }
+    }
+
+    public var count: Int { rows * cols }
+
+    /// Copy of row r.
+    public func row(_ r: Int) -> [T] { Array(storage[(r * cols)..<((r + 1) * cols)]) }
+
+    public func transposed() -> Matrix {
+        var t = Matrix(rows: cols, cols: rows)
+        for r in 0..<rows { for c in 0..<cols { t.storage[c &* rows &+ r] = storage[r &* cols &+ c] } }
+        return t
+    }
+
+    /// Reshape keeping storage (reuses capacity, used for buffers whose batch size varies).
+    public mutating func resize(rows newRows: Int, cols newCols: Int) {
+        let n = newRows * newCols
+        if storage.count != n {
+            if storage.count > n { storage.removeLast(storage.count - n) }
+            else { storage.append(contentsOf: repeatElement(0, count: n - storage.count)) }
+        }
+        rows = newRows
+        cols = newCols
+    }
+}
+
+public typealias MatrixF = Matrix<Float>
+public typealias MatrixD = Matrix<Double>

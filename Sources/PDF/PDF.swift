@@ -1,0 +1,2 @@
+// Module PDF: see README for its role.
+enum PDFModule {}

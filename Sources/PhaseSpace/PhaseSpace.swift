@@ -1,0 +1,2 @@
+// Module PhaseSpace: see README for its role.
+enum PhaseSpaceModule {}

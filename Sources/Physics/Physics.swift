@@ -1,0 +1,2 @@
+// Module Physics: see README for its role.
+enum PhysicsModule {}
