@@ -1,0 +1,1 @@
+enum FlowThroughputBench { static func run() { print("flow throughput benchmark: not written yet") } }

@@ -1,0 +1,1 @@
+enum MatrixElementBench { static func run() { print("matrix-element benchmark: not written yet") } }

@@ -1,0 +1,1 @@
+enum PDFBench { static func run() { print("PDF benchmark: not written yet") } }
