@@ -1,2 +1,0 @@
-// Module Amplitudes: see README for its role.
-enum AmplitudesModule {}

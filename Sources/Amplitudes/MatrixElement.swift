@@ -1,0 +1,36 @@
+// The matrix-element seam: what the physics integrand needs from amplitudes.
+import Kinematics
+
+/// A tree-level squared matrix element for one fixed flavour assignment.
+public protocol MatrixElement: Sendable {
+    /// External legs: two incoming, then the outgoing ones.
+    var legCount: Int { get }
+    /// |M|² summed over final-state and averaged over initial-state helicities and colours, including the
+    /// identical-final-state-particle symmetry factor, at strong coupling `alphaS`.
+    /// `momenta`: the two incoming (physical, positive energy, along ±z) then the outgoing, in this element's leg order.
+    func squared(_ momenta: [FourVector], alphaS: Double) -> Double
+}
+
+/// One partonic subprocess: PDG ids of the two incoming and of the outgoing particles.
+public struct Subprocess: Hashable, Sendable, CustomStringConvertible {
+    public var incoming: [Int]
+    public var outgoing: [Int]
+    public init(incoming: [Int], outgoing: [Int]) {
+        self.incoming = incoming
+        self.outgoing = outgoing
+    }
+    public var description: String { "\(incoming.map(String.init).joined(separator: " ")) > \(outgoing.map(String.init).joined(separator: " "))" }
+}
+
+/// Subprocesses that share one matrix element (e.g. u d~ > e+ ve g and c s~ > e+ ve g with diagonal CKM):
+/// their parton luminosities are summed and |M|² is evaluated once.
+public struct SubprocessGroup: Sendable {
+    /// Each member, with the leg order to use: momenta for `matrixElement` are `momenta[legOrder[i]]`
+    /// where `momenta` follow the member's own order (incoming then outgoing).
+    public var members: [(subprocess: Subprocess, legOrder: [Int])]
+    public var matrixElement: any MatrixElement
+    public init(members: [(subprocess: Subprocess, legOrder: [Int])], matrixElement: any MatrixElement) {
+        self.members = members
+        self.matrixElement = matrixElement
+    }
+}

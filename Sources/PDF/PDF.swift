@@ -1,2 +1,0 @@
-// Module PDF: see README for its role.
-enum PDFModule {}
