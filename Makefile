@@ -1,0 +1,34 @@
+# nisgen — the two commands of the README, and a few more.
+#   make run     set up, build (release) and run the main job on the built-in default run card
+#   make test    set up, build and run the whole test suite
+#   make bench   release benchmarks (figures quoted in README.md)
+
+SHELL := /bin/bash
+export OMPI_ALLOW_RUN_AS_ROOT := 1
+export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
+export OPENBLAS_NUM_THREADS := 1
+RANKS ?= 2
+
+.PHONY: setup build run test bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	swift build -c release --product nisgen
+
+run: build
+	@mkdir -p out
+	mpirun -np $(RANKS) --oversubscribe $$(swift build -c release --show-bin-path)/nisgen smoke --output out/smoke.h5
+
+test: setup
+	swift build --build-tests
+	swift test
+
+bench: setup
+	bash bench/run-foundation.sh
+	swift run -c release NISBench all
+	swift run -c release PhysicsBench all
+
+clean:
+	rm -rf .build out
