@@ -27,11 +27,10 @@ public struct LHAGridPDF: PartonDensity {
     let subgrids: [LogBicubicSubgrid]
     /// Lowest Q of each subgrid.
     private let subgridLowerQ: [Double]
-    /// Column of each `PartonValues` slot in the grid, −1 when absent.
-    private let columnOfSlot: [Int]
-    /// `PartonValues` slot of each grid column.
-    private let slotOfColumn: [Int]
-    private let absentSlots: [Int]
+    /// Whether the grid holds the flavour of each `PartonValues` slot.
+    private let hasSlot: [Bool]
+    /// Slots the grid holds.
+    private let presentSlots: [Int]
 
     public var lhapdfID: Int? { info.setIndex.map { $0 + member } }
 
@@ -85,7 +84,7 @@ public struct LHAGridPDF: PartonDensity {
                                              problem: "subgrid \(s + 1) starts at Q = \(bottom) but subgrid \(s) ends at Q = \(previousTop); subgrids must share their boundary knot")
                 }
             }
-            grids.append(LogBicubicSubgrid(raw: raw, columns: pids.map { raw.pids.firstIndex(of: $0)! }))
+            grids.append(LogBicubicSubgrid(raw: raw))
         }
         if let listed = meta.flavours {
             let normalised = Set(listed.map { $0 == 0 ? 21 : $0 })
@@ -96,16 +95,9 @@ public struct LHAGridPDF: PartonDensity {
         subgrids = grids
         subgridLowerQ = grids.map { $0.qs[0] }
         flavours = pids
-        var columns = [Int](repeating: -1, count: PartonValues.slotCount)
-        var slots: [Int] = []
-        for (k, pid) in pids.enumerated() {
-            let slot = PartonValues.slot(ofPID: pid)!  // the reader only accepts partons
-            columns[slot] = k
-            slots.append(slot)
-        }
-        columnOfSlot = columns
-        slotOfColumn = slots
-        absentSlots = (0..<PartonValues.slotCount).filter { columns[$0] < 0 }
+        let slots = pids.map { PartonValues.slot(ofPID: $0)! }  // the reader only accepts partons
+        presentSlots = slots.sorted()
+        hasSlot = (0..<PartonValues.slotCount).map { slots.contains($0) }
         xMin = grids.map { $0.xs[0] }.min()!
         xMax = grids.map { $0.xs[$0.nx - 1] }.max()!
         qMin = grids[0].qs[0]
@@ -118,27 +110,21 @@ public struct LHAGridPDF: PartonDensity {
     public func alphaS(_ q: Double) -> Double { strongCoupling(q) }
 
     public func xfx(_ pid: Int, x: Double, q: Double) -> Double {
-        guard let slot = PartonValues.slot(ofPID: pid) else { return 0 }
-        let column = columnOfSlot[slot]
-        if column < 0 { return 0 }
+        guard let slot = PartonValues.slot(ofPID: pid), hasSlot[slot] else { return 0 }
         if x >= xMin && x <= xMax && q >= qMin && q <= qMax {
-            return interpolate(column: column, x: x, q: q)
+            return interpolate(slot: slot, x: x, q: q)
         }
-        return outside(column: column, x: x, q: q)
+        return outside(slot: slot, x: x, q: q)
     }
 
     public func xfxAll(x: Double, q: Double, into values: inout PartonValues) {
         values.storage.withUnsafeMutableBufferPointer { out in
             let o = out.baseAddress!
-            for s in absentSlots { o[s] = 0 }
             if x >= xMin && x <= xMax && q >= qMin && q <= qMax {
                 let g = subgrids[subgridIndex(q)]
-                let s = g.stencil(x: x, logx: log(x), q: q, logq2: 2 * log(q))
-                slotOfColumn.withUnsafeBufferPointer { slots in
-                    g.evaluateAll(s, slots: slots.baseAddress!, into: o)
-                }
+                g.evaluateAll(g.stencil(x: x, logx: log(x), q: q, logq2: 2 * log(q)), into: o)
             } else {
-                for (k, slot) in slotOfColumn.enumerated() { o[slot] = outside(column: k, x: x, q: q) }
+                for slot in 0..<PartonValues.slotCount { o[slot] = hasSlot[slot] ? outside(slot: slot, x: x, q: q) : 0 }
             }
         }
     }
@@ -146,11 +132,11 @@ public struct LHAGridPDF: PartonDensity {
     /// Strict query: throws `PDFError.outOfGrid` outside [xMin, xMax] × [qMin, qMax] (naming x or Q and the
     /// range) and `PDFError.flavourNotInSet` for flavours the grid lacks.
     public func xfxChecked(_ pid: Int, x: Double, q: Double) throws -> Double {
-        guard let slot = PartonValues.slot(ofPID: pid), columnOfSlot[slot] >= 0 else {
+        guard let slot = PartonValues.slot(ofPID: pid), hasSlot[slot] else {
             throw PDFError.flavourNotInSet(pid: pid, set: name)
         }
         try checkInGrid(x: x, q: q)
-        return interpolate(column: columnOfSlot[slot], x: x, q: q)
+        return interpolate(slot: slot, x: x, q: q)
     }
 
     /// Throws `PDFError.outOfGrid` when (x, Q) lies outside the grid.
@@ -168,9 +154,8 @@ public struct LHAGridPDF: PartonDensity {
     public func knotValue(subgrid: Int, ix: Int, iq: Int, pid: Int) -> Double? {
         guard subgrid >= 0 && subgrid < subgrids.count, let slot = PartonValues.slot(ofPID: pid) else { return nil }
         let g = subgrids[subgrid]
-        let k = columnOfSlot[slot]
-        guard k >= 0, ix >= 0, ix < g.nx, iq >= 0, iq < g.nq else { return nil }
-        return g.values[(iq * g.nx + ix) * g.nf + k]
+        guard hasSlot[slot], ix >= 0, ix < g.nx, iq >= 0, iq < g.nq else { return nil }
+        return g.data[(iq * g.nx + ix) * 2 * LogBicubicSubgrid.slots + slot]
     }
 
     /// x and Q knots of a subgrid.
@@ -188,31 +173,30 @@ public struct LHAGridPDF: PartonDensity {
 
     /// In-grid interpolation; x, Q must be inside the grid.
     @inline(__always)
-    private func interpolate(column: Int, x: Double, q: Double) -> Double {
+    private func interpolate(slot: Int, x: Double, q: Double) -> Double {
         let g = subgrids[subgridIndex(q)]
-        let s = g.stencil(x: x, logx: log(x), q: q, logq2: 2 * log(q))
-        return g.evaluate(s, column: column)
+        return g.evaluate(g.stencil(x: x, logx: log(x), q: q, logq2: 2 * log(q)), slot: slot)
     }
 
-    private func outside(column: Int, x: Double, q: Double) -> Double {
+    private func outside(slot: Int, x: Double, q: Double) -> Double {
         if x.isNaN || q.isNaN { return .nan }
         if !(x > 0) || x > 1 || !(q > 0) { return 0 }
         let xc = min(x, xMax)
         switch extrapolation {
         case .nearestPoint:
-            return interpolate(column: column, x: max(xc, xMin), q: min(max(q, qMin), qMax))
+            return interpolate(slot: slot, x: max(xc, xMin), q: min(max(q, qMin), qMax))
         case .continuation:
-            return continuation(column: column, x: xc, q: q)
+            return continuation(slot: slot, x: xc, q: q)
         }
     }
 
     /// LHAPDF 6 `ContinuationExtrapolator` (see `GridExtrapolation.continuation`); x ≤ xMax here.
-    private func continuation(column k: Int, x: Double, q: Double) -> Double {
+    private func continuation(slot k: Int, x: Double, q: Double) -> Double {
         let first = subgrids[0]
         let last = subgrids[subgrids.count - 1]
         let xMin1 = first.xs[1]
         let qMax1 = last.qs[last.nq - 2]
-        let f = { (x: Double, q: Double) in self.interpolate(column: k, x: x, q: q) }
+        let f = { (x: Double, q: Double) in self.interpolate(slot: k, x: x, q: q) }
         // Value at (x, Q) for Q inside the grid, continued in x below xMin.
         let inX = { (q: Double) -> Double in
             x >= self.xMin ? f(x, q) : LHAGridPDF.logLinear(x, self.xMin, xMin1, f(self.xMin, q), f(xMin1, q))

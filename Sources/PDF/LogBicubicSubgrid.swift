@@ -6,63 +6,87 @@ import Darwin
 
 /// One Q-range of a grid, prepared for LHAPDF 6's log-bicubic interpolation.
 ///
-/// Storage is knot-major with flavours innermost — `values[(iq·nx + ix)·nf + k]` — so one knot search
-/// serves all flavours and the all-flavour loop runs over contiguous memory. Next to each value we keep
-/// its derivative d(xf)/d(log x), precomputed once with LHAPDF's finite differences: the average of the
-/// left and right slopes inside the grid, the one-sided slope at the first and last x knot.
-struct LogBicubicSubgrid: Sendable {
+/// Storage is knot-major in `PartonValues` slot order (14 slots, zero for flavours the file lacks): for
+/// knot (ix, iq) the block at `((iq·nx + ix)·2)·S` holds the S values, then their S derivatives
+/// d(xf)/d(log x). So one knot search serves all flavours, the all-flavour loop reads contiguous memory
+/// and writes the caller's slots directly. The derivatives are precomputed once with LHAPDF's finite
+/// differences: the average of the left and right slopes inside the grid, one-sided at the first and
+/// last x knot. A final class of constants (immutable, shareable): picking a subgrid in the hot path
+/// costs one reference instead of copying many array references.
+final class LogBicubicSubgrid: Sendable {
+    static let slots = PartonValues.slotCount
     let nx: Int
     let nq: Int
-    let nf: Int
     /// Knots as written in the file (used for the searches, so a query exactly on a knot hits it exactly).
     let xs: [Double]
     let qs: [Double]
     let logxs: [Double]
     /// log Q² = 2 log Q of the knots.
     let logq2s: [Double]
-    let values: [Double]
-    let dlogx: [Double]
+    /// Values and log-x derivatives, interleaved per knot as described above.
+    let data: [Double]
+    private let xLocator: KnotLocator
+    private let qLocator: KnotLocator
+    /// Per x cell: width in log x and its inverse.
+    private let dx: [Double]
+    private let invDx: [Double]
+    /// Per Q cell: inverse width in log Q², and width ratios to the cells below (r0) and above (r2).
+    private let invDq: [Double]
+    private let r0: [Double]
+    private let r2: [Double]
 
-    /// `raw` must use the set's flavour order already (`columns[k]` is the raw column of slot k).
-    init(raw: RawSubgrid, columns: [Int]) {
+    /// `raw.pids` must all have slots (the file reader guarantees it).
+    init(raw: RawSubgrid) {
+        let S = LogBicubicSubgrid.slots
         nx = raw.xs.count
         nq = raw.qs.count
-        nf = columns.count
         xs = raw.xs
         qs = raw.qs
         logxs = raw.xs.map { log($0) }
         logq2s = raw.qs.map { 2 * log($0) }
         let rawNf = raw.pids.count
-        var v = [Double](repeating: 0, count: nx * nq * nf)
-        for ix in 0..<nx {
-            for iq in 0..<nq {
-                for k in 0..<nf {
-                    v[(iq * nx + ix) * nf + k] = raw.values[(ix * nq + iq) * rawNf + columns[k]]
+        let lx = logxs
+        let (nx, nq) = (self.nx, self.nq)
+        var v = [Double](repeating: 0, count: nx * nq * 2 * S)
+        for (column, pid) in raw.pids.enumerated() {
+            let k = PartonValues.slot(ofPID: pid)!
+            for ix in 0..<nx {
+                for iq in 0..<nq {
+                    v[(iq * nx + ix) * 2 * S + k] = raw.values[(ix * nq + iq) * rawNf + column]
                 }
             }
         }
-        values = v
-        var d = [Double](repeating: 0, count: nx * nq * nf)
-        let lx = logxs
         for iq in 0..<nq {
             for ix in 0..<nx {
-                for k in 0..<nf {
-                    let here = v[(iq * nx + ix) * nf + k]
+                let here = (iq * nx + ix) * 2 * S
+                for k in 0..<S {
+                    let f = v[here + k]
                     let slope: Double
                     if ix == 0 {
-                        slope = (v[(iq * nx + 1) * nf + k] - here) / (lx[1] - lx[0])
+                        slope = (v[here + 2 * S + k] - f) / (lx[1] - lx[0])
                     } else if ix == nx - 1 {
-                        slope = (here - v[(iq * nx + ix - 1) * nf + k]) / (lx[ix] - lx[ix - 1])
+                        slope = (f - v[here - 2 * S + k]) / (lx[ix] - lx[ix - 1])
                     } else {
-                        let left = (here - v[(iq * nx + ix - 1) * nf + k]) / (lx[ix] - lx[ix - 1])
-                        let right = (v[(iq * nx + ix + 1) * nf + k] - here) / (lx[ix + 1] - lx[ix])
+                        let left = (f - v[here - 2 * S + k]) / (lx[ix] - lx[ix - 1])
+                        let right = (v[here + 2 * S + k] - f) / (lx[ix + 1] - lx[ix])
                         slope = 0.5 * (left + right)
                     }
-                    d[(iq * nx + ix) * nf + k] = slope
+                    v[here + S + k] = slope
                 }
             }
         }
-        dlogx = d
+        data = v
+        xLocator = KnotLocator(knots: xs, logKnots: logxs)
+        qLocator = KnotLocator(knots: qs, logKnots: logq2s)
+        let cellsX = raw.xs.count - 1, cellsQ = raw.qs.count - 1
+        let widthsX = (0..<cellsX).map { lx[$0 + 1] - lx[$0] }
+        dx = widthsX
+        invDx = widthsX.map { 1 / $0 }
+        let lq = raw.qs.map { 2 * log($0) }
+        let dq = (0..<cellsQ).map { lq[$0 + 1] - lq[$0] }
+        invDq = dq.map { 1 / $0 }
+        r0 = (0..<cellsQ).map { $0 > 0 ? dq[$0] / dq[$0 - 1] : 0 }
+        r2 = (0..<cellsQ).map { $0 + 1 < cellsQ ? dq[$0] / dq[$0 + 1] : 0 }
     }
 
     /// Index i with knots[i] ≤ v < knots[i+1]; the last cell for v equal to the last knot. v must be in range.
@@ -90,14 +114,13 @@ struct LogBicubicSubgrid: Sendable {
     /// With fewer than 4 Q knots LHAPDF falls back to bilinear interpolation in (log x, log Q²); so do we.
     @inline(__always)
     func stencil(x: Double, logx: Double, q: Double, logq2: Double) -> Stencil {
-        let ix = LogBicubicSubgrid.cellBelow(xs, x)
-        let iq = LogBicubicSubgrid.cellBelow(qs, q)
-        let dx = logxs[ix &+ 1] - logxs[ix]
-        let tx = (logx - logxs[ix]) / dx
-        let dq = logq2s[iq &+ 1] - logq2s[iq]
-        let tq = (logq2 - logq2s[iq]) / dq
+        let ix = xLocator.cell(x, logValue: logx)
+        let iq = qLocator.cell(q, logValue: logq2)
+        let dx = self.dx[ix]
+        let tx = (logx - logxs[ix]) * invDx[ix]
+        let tq = (logq2 - logq2s[iq]) * invDq[iq]
         var s = Stencil()
-        s.base = ix &* nf
+        s.base = ix &* (2 &* LogBicubicSubgrid.slots)
         if nq < 4 {
             s.a0 = 1 - tx; s.a1 = tx; s.b0 = 0; s.b1 = 0
             s.rows = (iq, iq, iq &+ 1, iq &+ 1)
@@ -117,13 +140,13 @@ struct LogBicubicSubgrid: Sendable {
         // Slope at the lower row (times dq): vdl = cH·vh + cL·vl + cLL·vll.
         var cH = 1.0, cL = -1.0, cLL = 0.0
         if iq > 0 {
-            let r0 = dq / (logq2s[iq] - logq2s[iq &- 1])
+            let r0 = self.r0[iq]
             cH = 0.5; cL = -0.5 + 0.5 * r0; cLL = -0.5 * r0
         }
         // Slope at the upper row (times dq): vdh = dHH·vhh + dH·vh + dL·vl.
         var dHH = 0.0, dH = 1.0, dL = -1.0
         if iq &+ 2 < nq {
-            let r2 = dq / (logq2s[iq &+ 2] - logq2s[iq &+ 1])
+            let r2 = self.r2[iq]
             dHH = 0.5 * r2; dH = 0.5 - 0.5 * r2; dL = -0.5
         }
         s.rows = (iq > 0 ? iq &- 1 : iq, iq, iq &+ 1, iq &+ 2 < nq ? iq &+ 2 : iq &+ 1)
@@ -131,47 +154,46 @@ struct LogBicubicSubgrid: Sendable {
         return s
     }
 
-    /// x·f of column k for a stencil.
+    /// x·f of one slot for a stencil.
     @inline(__always)
-    func evaluate(_ s: Stencil, column k: Int) -> Double {
-        values.withUnsafeBufferPointer { v in
-            dlogx.withUnsafeBufferPointer { d in
-                let rowStride = nx &* nf
-                let b = s.base &+ k
-                @inline(__always) func row(_ r: Int) -> Double {
-                    let o = r &* rowStride &+ b
-                    return s.a0 * v[o] + s.a1 * v[o &+ nf] + s.b0 * d[o] + s.b1 * d[o &+ nf]
-                }
-                return s.w.0 * row(s.rows.0) + s.w.1 * row(s.rows.1) + s.w.2 * row(s.rows.2) + s.w.3 * row(s.rows.3)
+    func evaluate(_ s: Stencil, slot k: Int) -> Double {
+        data.withUnsafeBufferPointer { v in
+            let S = LogBicubicSubgrid.slots
+            let rowStride = nx &* (2 &* S)
+            let b = s.base &+ k
+            @inline(__always) func row(_ r: Int) -> Double {
+                let o = r &* rowStride &+ b
+                return s.a0 * v[o] + s.b0 * v[o &+ S] + s.a1 * v[o &+ 2 &* S] + s.b1 * v[o &+ 3 &* S]
             }
+            return s.w.0 * row(s.rows.0) + s.w.1 * row(s.rows.1) + s.w.2 * row(s.rows.2) + s.w.3 * row(s.rows.3)
         }
     }
 
-    /// x·f of every column k for a stencil, into out[slots[k]].
+    /// x·f of every slot for a stencil, into out[0..<slots].
     @inline(__always)
-    func evaluateAll(_ s: Stencil, slots: UnsafePointer<Int>, into out: UnsafeMutablePointer<Double>) {
-        values.withUnsafeBufferPointer { v in
-            dlogx.withUnsafeBufferPointer { d in
-                let rowStride = nx &* nf
-                let o0 = s.rows.0 &* rowStride &+ s.base
-                let o1 = s.rows.1 &* rowStride &+ s.base
-                let o2 = s.rows.2 &* rowStride &+ s.base
-                let o3 = s.rows.3 &* rowStride &+ s.base
-                let n = nf
-                for k in 0..<n {
-                    let r0 = s.a0 * v[o0 &+ k] + s.a1 * v[o0 &+ n &+ k] + s.b0 * d[o0 &+ k] + s.b1 * d[o0 &+ n &+ k]
-                    let r1 = s.a0 * v[o1 &+ k] + s.a1 * v[o1 &+ n &+ k] + s.b0 * d[o1 &+ k] + s.b1 * d[o1 &+ n &+ k]
-                    let r2 = s.a0 * v[o2 &+ k] + s.a1 * v[o2 &+ n &+ k] + s.b0 * d[o2 &+ k] + s.b1 * d[o2 &+ n &+ k]
-                    let r3 = s.a0 * v[o3 &+ k] + s.a1 * v[o3 &+ n &+ k] + s.b0 * d[o3 &+ k] + s.b1 * d[o3 &+ n &+ k]
-                    out[slots[k]] = s.w.0 * r0 + s.w.1 * r1 + s.w.2 * r2 + s.w.3 * r3
-                }
+    func evaluateAll(_ s: Stencil, into out: UnsafeMutablePointer<Double>) {
+        data.withUnsafeBufferPointer { v in
+            let S = LogBicubicSubgrid.slots
+            let rowStride = nx &* (2 &* S)
+            let o0 = s.rows.0 &* rowStride &+ s.base
+            let o1 = s.rows.1 &* rowStride &+ s.base
+            let o2 = s.rows.2 &* rowStride &+ s.base
+            let o3 = s.rows.3 &* rowStride &+ s.base
+            let (a0, a1, b0, b1) = (s.a0, s.a1, s.b0, s.b1)
+            for k in 0..<S {
+                let r0 = a0 * v[o0 &+ k] + b0 * v[o0 &+ S &+ k] + a1 * v[o0 &+ 2 &* S &+ k] + b1 * v[o0 &+ 3 &* S &+ k]
+                let r1 = a0 * v[o1 &+ k] + b0 * v[o1 &+ S &+ k] + a1 * v[o1 &+ 2 &* S &+ k] + b1 * v[o1 &+ 3 &* S &+ k]
+                let r2 = a0 * v[o2 &+ k] + b0 * v[o2 &+ S &+ k] + a1 * v[o2 &+ 2 &* S &+ k] + b1 * v[o2 &+ 3 &* S &+ k]
+                let r3 = a0 * v[o3 &+ k] + b0 * v[o3 &+ S &+ k] + a1 * v[o3 &+ 2 &* S &+ k] + b1 * v[o3 &+ 3 &* S &+ k]
+                out[k] = s.w.0 * r0 + s.w.1 * r1 + s.w.2 * r2 + s.w.3 * r3
             }
         }
     }
 }
 
-/// Knots and weights of one interpolation: x-weights (a: values, b: log-x derivatives) at columns
-/// `base`/`base+nf`, and four Q rows with their weights (unused rows carry weight 0).
+/// Knots and weights of one interpolation: x-weights (a: values, b: log-x derivatives) of knots ix and
+/// ix+1 (`base` = offset of knot ix within a Q row), and four Q rows with their weights (unused rows
+/// carry weight 0).
 struct Stencil {
     var base = 0
     var a0 = 0.0, a1 = 0.0, b0 = 0.0, b1 = 0.0
