@@ -154,6 +154,27 @@ final class PDFTests: XCTestCase {
         XCTAssertEqual(pdf31.xfx(11, x: 0.1, q: 10), 0)
     }
 
+    /// One loaded set shared by many threads gives the serial values (immutable value type, no caches).
+    func testConcurrentUseGivesSerialValues() throws {
+        let pdf = try realSet(Self.nnpdf23)
+        let n = 8000
+        let points = (0..<n).map { i -> (Double, Double) in
+            (exp(-13 * Double((i * 7919) % n) / Double(n)), 2 * exp(8 * Double((i * 104729) % n) / Double(n)))
+        }
+        let serial = points.map { pdf.xfx(2, x: $0.0, q: $0.1) + pdf.alphaS($0.1) }
+        var parallel = [Double](repeating: .nan, count: n)
+        parallel.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: 8) { chunk in
+                var values = PartonValues()
+                for i in stride(from: chunk, to: n, by: 8) {
+                    pdf.xfxAll(x: points[i].0, q: points[i].1, into: &values)
+                    out[i] = values[pid: 2] + pdf.alphaS(points[i].1)
+                }
+            }
+        }
+        XCTAssertEqual(parallel, serial)
+    }
+
     // MARK: - Sum rules
 
     /// ∫ g(x) dx over (0, 1] for g given on log x: Simpson in ln x on [1e-9, 0.1], Simpson in x on [0.1, 1].
@@ -241,6 +262,16 @@ final class PDFTests: XCTestCase {
         }
         // Known value: 2-loop αs(mb = 4.2) from 0.118 is ≈ 0.225 (PDG-style running, continuous matching).
         XCTAssertEqual(alpha(4.2), 0.2245, accuracy: 0.003)
+        // The Hermite table reproduces the direct integration, also for 3 loops, and is continuous at thresholds.
+        for order in [1, 2] {
+            let r = AlphaSRunning(alphaSMZ: 0.118, mZ: 91.1876, order: order, thresholds: [0, 0, 0, 1.3, 4.2, 173],
+                                  maxFlavours: 6, qFreeze: 1)
+            for q in [0.5, 1.0, 1.29, 1.3, 1.31, 2.7, 4.2, 17.0, 91.1876, 172.9, 173.0, 650.0, 9e4, 2e5] {
+                XCTAssertEqual(r(q), r.integrated(q), accuracy: 1e-10 * r(q), "order \(order), Q = \(q)")
+            }
+            for m in [1.3, 4.2, 173.0] { XCTAssertEqual(r(m * (1 - 1e-12)), r(m), accuracy: 1e-10) }
+            XCTAssertEqual(r(91.1876), 0.118, accuracy: 1e-12)
+        }
     }
 
     /// Tabulated αs: LHAPDF "ipol" reproduces the table at its knots, treats a repeated Q as a threshold,

@@ -48,6 +48,8 @@ enum PDFBench {
             }
         }
         let alpha = nsPerCall(n) { for i in 0..<n { sink += pdf.alphaS(qs[i]) } }
+        let nlo = try? StrongCoupling(info: PDFSetInfo(name: "nlo", orderQCD: 1, alphaSMZ: 0.118), qFreeze: 1)
+        let alphaNLO = nsPerCall(n) { if let a = nlo { for i in 0..<n { sink += a(qs[i]) } } }
         let outside = nsPerCall(n) { for i in 0..<n { sink += pdf.xfx(2, x: xs[i] * 1e-9, q: qs[i]) } }
 
         print("PDF benchmark: \(pdf.name) (\(pdf.flavours.count) flavours, load \(loadTime)), \(n) random points, best of 5")
@@ -56,6 +58,7 @@ enum PDFBench {
         print("  xfx × 11 flavours (loop)           " + fmt(eleven))
         print("  xfxAll, all \(pdf.flavours.count) flavours            " + fmt(all))
         print("  alphaS (1-loop, thresholds)        " + fmt(alpha))
+        print("  alphaS (2-loop table, thresholds)  " + fmt(alphaNLO))
         print("  xfx below xMin (continuation)      " + fmt(outside))
         print("  (checksum \(sink))")
     }
