@@ -190,6 +190,9 @@ final class PDFTests: XCTestCase {
         return small + large
     }
 
+    /// Momentum (all 14 partons, photon included) and valence sum rules to 1 %. Measured: momentum 1.0051
+    /// at Q = 10 and 100 GeV — the same integration of Pythia's LHAGrid1 values gives 1.0055, so the
+    /// 0.5 % is the set's own; u_v = 2.004, d_v = 1.001, strangeness ∫(s − s̄) ≈ −1.5e-5.
     func testMomentumAndValenceSumRules() throws {
         let pdf = try realSet(Self.nnpdf23)
         for q in [10.0, 100.0] {
