@@ -6,8 +6,9 @@ import Darwin
 
 /// One member of an LHAPDF 6 grid set (lhagrid1 format), read natively, with its αs.
 ///
-/// Inside the grid: LHAPDF 6's log-bicubic interpolation (see `LogBicubicSubgrid.stencil`), so values
-/// agree with LHAPDF to rounding. A Q exactly at a subgrid boundary (flavour threshold) uses the subgrid
+/// Inside the grid: the algorithm of LHAPDF 6's log-bicubic interpolator (see
+/// `LogBicubicSubgrid.stencil`; no LHAPDF library was available to compare bit by bit — tests check it
+/// on functions it must reproduce exactly and against Pythia 8's independent reader). A Q exactly at a subgrid boundary (flavour threshold) uses the subgrid
 /// above it, as LHAPDF does. Outside: `extrapolation` (default `.continuation`, LHAPDF's default), or
 /// `xfxChecked` to throw. Value type, immutable after loading: safe to share between threads.
 public struct LHAGridPDF: PartonDensity {
@@ -29,8 +30,6 @@ public struct LHAGridPDF: PartonDensity {
     private let subgridLowerQ: [Double]
     /// Whether the grid holds the flavour of each `PartonValues` slot.
     private let hasSlot: [Bool]
-    /// Slots the grid holds.
-    private let presentSlots: [Int]
 
     public var lhapdfID: Int? { info.setIndex.map { $0 + member } }
 
@@ -96,7 +95,6 @@ public struct LHAGridPDF: PartonDensity {
         subgridLowerQ = grids.map { $0.qs[0] }
         flavours = pids
         let slots = pids.map { PartonValues.slot(ofPID: $0)! }  // the reader only accepts partons
-        presentSlots = slots.sorted()
         hasSlot = (0..<PartonValues.slotCount).map { slots.contains($0) }
         xMin = grids.map { $0.xs[0] }.min()!
         xMax = grids.map { $0.xs[$0.nx - 1] }.max()!

@@ -299,7 +299,10 @@ final class PDFTests: XCTestCase {
     /// f = P(log x)·L(log Q²) with P quadratic and L linear, different on each subgrid (a "threshold").
     /// LHAPDF's scheme reproduces it exactly away from the first and last x cells: central differences
     /// are exact for quadratics on a uniform log-x grid, and every difference is exact for the linear Q part.
+    /// The photon column is bilinear in (log x, log Q²): every finite difference, one-sided ones included,
+    /// is exact for it, so it must be reproduced in all cells, the edge cells too.
     static func synthetic(_ lx: Double, _ lq2: Double, upper: Bool, pid: Int) -> Double {
+        if pid == 22 { return (2 + 0.1 * lx) * (upper ? 1.5 + 0.02 * lq2 : 1 + 0.05 * lq2) }
         let p = pid == 21 ? 1.0 : 0.5
         if upper { return p * (3 + 0.2 * lx + 0.04 * lx * lx) * (1 + 0.15 * lq2) }
         return p * (1 + 0.3 * lx + 0.05 * lx * lx) * (2 + 0.1 * lq2)
@@ -316,11 +319,11 @@ final class PDFTests: XCTestCase {
         for (upper, qs) in [(false, Self.syntheticLowQs), (true, Self.syntheticHighQs)] {
             text += Self.syntheticXs.map { String(format: "%.17e", $0) }.joined(separator: " ") + "\n"
             text += qs.map { String(format: "%.17e", $0) }.joined(separator: " ") + "\n"
-            text += "21 2\n"
+            text += "21 2 22\n"
             for x in Self.syntheticXs {
                 for q in qs {
                     let lx = log(x), lq = 2 * log(q)
-                    text += String(format: "%.17e %.17e\n", Self.synthetic(lx, lq, upper: upper, pid: 21), Self.synthetic(lx, lq, upper: upper, pid: 2))
+                    text += [21, 2, 22].map { String(format: "%.17e", Self.synthetic(lx, lq, upper: upper, pid: $0)) }.joined(separator: " ") + "\n"
                 }
             }
             text += "---\n"
@@ -330,7 +333,7 @@ final class PDFTests: XCTestCase {
         SetDesc: "synthetic two-subgrid test set"  # comment
         SetIndex: 990000
         NumMembers: 1
-        Flavors: [2, 21]
+        Flavors: [2, 21, 22]
         OrderQCD: 0
         AlphaS_MZ: 0.118
         MZ: 91.1876
@@ -373,6 +376,14 @@ final class PDFTests: XCTestCase {
                 }
             }
         }
+        // The bilinear photon everywhere, edge cells and the corners of the grid included.
+        let allX = xs + (0..<(xs.count - 1)).map { exp(0.3 * log(xs[$0]) + 0.7 * log(xs[$0 + 1])) }
+        for (q, upper) in qProbe {
+            for x in allX {
+                let expected = Self.synthetic(log(x), 2 * log(q), upper: upper, pid: 22)
+                XCTAssertEqual(pdf.xfx(22, x: x, q: q), expected, accuracy: 1e-12 * abs(expected), "photon x \(x) Q \(q)")
+            }
+        }
         // The jump at the boundary is the file's: just below it the lower function, at it the upper one.
         let xm = xs[5]
         XCTAssertNotEqual(pdf.xfx(21, x: xm, q: 4.5 * (1 - 1e-9)), pdf.xfx(21, x: xm, q: 4.5), accuracy: 0.1)
@@ -387,6 +398,20 @@ final class PDFTests: XCTestCase {
         let viaPath = try LHAGridPDF.load("TwoGrid", dataPath: "/nonexistent:" + dir)
         XCTAssertEqual(viaPath.location.infoFile, folder + "/TwoGrid.info")
         XCTAssertEqual(viaPath.xfx(21, x: 0.3, q: 300), pdf.xfx(21, x: 0.3, q: 300))
+    }
+
+    /// With fewer than 4 Q knots LHAPDF falls back to bilinear interpolation in (log x, log Q²): for
+    /// f = (log x)² · (1 + log Q²) the midpoint in log x then gives the mean of the neighbours, not f.
+    func testFewQKnotsFallBackToBilinear() throws {
+        let xs = [1e-3, 1e-2, 1e-1, 1.0], qs = [1.0, 100.0]
+        func f(_ x: Double, _ q: Double) -> Double { log(x) * log(x) * (1 + 2 * log(q)) }
+        var text = "PdfType: central\nFormat: lhagrid1\n---\n1e-3 1e-2 1e-1 1\n1 100\n21\n"
+        for x in xs { for q in qs { text += String(format: "%.17e\n", f(x, q)) } }
+        let pdf = try loadBroken(text + "---\n", name: "TwoQ")
+        let xMid = (1e-3 * 1e-2).squareRoot(), qMid = 10.0
+        let expected = 0.5 * (f(1e-3, qMid) + f(1e-2, qMid))  // f is linear in log Q²: exact in Q
+        XCTAssertEqual(pdf.xfx(21, x: xMid, q: qMid), expected, accuracy: 1e-12 * expected)
+        XCTAssertNotEqual(pdf.xfx(21, x: xMid, q: qMid), f(xMid, qMid), accuracy: 1e-3 * expected)
     }
 
     // MARK: - Outside the grid
