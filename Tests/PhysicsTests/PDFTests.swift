@@ -445,6 +445,17 @@ final class PDFTests: XCTestCase {
             let atQMax = pdf.xfx(pid, x: 0.01, q: 1e4)
             XCTAssertEqual(pdf.xfx(pid, x: 0.01, q: 1e4 * (1 + 1e-9)), atQMax, accuracy: 1e-6 * abs(atQMax))
         }
+        // The documented formulas: log-log in Q² above QMax through the last two Q knots; below QMin the
+        // anomalous-dimension continuation with γ from a 1 % step in Q².
+        let qKnots = pdf.knots(subgrid: 0).q
+        let qMax1 = qKnots[qKnots.count - 2]
+        let fMax = pdf.xfx(21, x: 0.01, q: 1e4), fMax1 = pdf.xfx(21, x: 0.01, q: qMax1)
+        let tAbove = log(4e8 / 1e8) / log(qMax1 * qMax1 / 1e8)
+        XCTAssertEqual(pdf.xfx(21, x: 0.01, q: 2e4), exp(log(fMax) + tAbove * log(fMax1 / fMax)), accuracy: 1e-12 * fMax)
+        let f0 = pdf.xfx(21, x: 0.01, q: 1), f1 = pdf.xfx(21, x: 0.01, q: 1.01.squareRoot())
+        let gamma = (f1 - f0) / f0 / 0.01, r = 0.25  // Q = 0.5 GeV
+        XCTAssertEqual(pdf.xfx(21, x: 0.01, q: 0.5), f0 * pow(r, gamma * r + 1 - r), accuracy: 1e-12 * f0)
+
         XCTAssertEqual(pdf.xfx(21, x: 1.5, q: 10), 0)
         XCTAssertEqual(pdf.xfx(21, x: -0.1, q: 10), 0)
         XCTAssertTrue(pdf.xfx(21, x: .nan, q: 10).isNaN)
