@@ -29,7 +29,7 @@ enum PDFBench {
         var sink = 0.0
         var values = PartonValues()
 
-        func nsPerCall(_ calls: Int, repeats: Int = 5, _ body: () -> Void) -> Double {
+        func nsPerCall(_ calls: Int, repeats: Int = 9, _ body: () -> Void) -> Double {
             var best = Double.infinity
             for _ in 0..<repeats {
                 let d = ContinuousClock().measure(body)
@@ -52,7 +52,7 @@ enum PDFBench {
         let alphaNLO = nsPerCall(n) { if let a = nlo { for i in 0..<n { sink += a(qs[i]) } } }
         let outside = nsPerCall(n) { for i in 0..<n { sink += pdf.xfx(2, x: xs[i] * 1e-9, q: qs[i]) } }
 
-        print("PDF benchmark: \(pdf.name) (\(pdf.flavours.count) flavours, load \(loadTime)), \(n) random points, best of 5")
+        print("PDF benchmark: \(pdf.name) (\(pdf.flavours.count) flavours, load \(loadTime)), \(n) random points, best of 9 (machine shared: take the minimum)")
         print("  call                               ns/call")
         print("  xfx, one flavour                   " + fmt(single))
         print("  xfx × 11 flavours (loop)           " + fmt(eleven))
