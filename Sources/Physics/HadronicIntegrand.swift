@@ -1,0 +1,262 @@
+// pp → W(→ℓν) + n partons at leading order as a multi-channel `Integrand`.
+//
+// For a point (x₁, x₂, momenta) the integrand density per unit dx₁ dx₂ dΦₙ is
+//     f = Σ_groups Σ_members f_a(x₁, μF) f_b(x₂, μF) |M|²(αs(μR)) / (2ŝ) × Θ(cuts) × 0.3894e9 pb·GeV²,
+// with ŝ = x₁x₂s, f(x) = xfx/x from the PDF, flux 1/(2ŝ) for massless partons, |M|² averaged over initial
+// and summed over final helicities and colours (MatrixElement's convention). Channel c returns
+// value = f(x(y)) · weight_c(y), the point's cross-section weight in pb; ∫ dy Σ_c α_c value_c = σ.
+// Prior channel weights are single-diagram-enhanced (PhaseSpace.priorChannelWeights). Features for the
+// channel-weight network: the point expressed in the y-coordinates of the feature channel (channel 0 =
+// all partons as t-channel emissions), clamped to [0, 1]; that is one fixed, channel-independent
+// parametrisation of the whole phase space (see `featureChannel`).
+import Amplitudes
+import Kinematics
+import Numerics
+import PDF
+import PhaseSpace
+
+public struct HadronicIntegrand: Integrand {
+    public let sqrtS: Double
+    public let partons: Int
+    public let pdf: any PartonDensity
+    public let groups: [SubprocessGroup]
+    public let channels: [any PhaseSpaceChannel]
+    public let cuts: Cuts
+    public let scales: ScaleSetting
+    public let model: StandardModel
+    /// Channel whose inverse map gives the features; nil: features are y (featureCount 0).
+    public let featureChannel: Int?
+    /// Whether prior (SDE) channel weights are returned.
+    public let usesPriorWeights: Bool
+    let table: FlavourTable
+
+    public var dimension: Int { channels[0].dimension }
+    public var channelCount: Int { channels.count }
+    public var featureCount: Int { featureChannel == nil ? 0 : dimension }
+
+    public init(sqrtS: Double, pdf: any PartonDensity, groups: [SubprocessGroup], channels: [any PhaseSpaceChannel],
+                cuts: Cuts = Cuts(), scales: ScaleSetting = ScaleSetting(), model: StandardModel = StandardModel(),
+                featureChannel: Int? = 0, usesPriorWeights: Bool = true) throws {
+        try cuts.validate()
+        try scales.validate()
+        guard sqrtS.isFinite, sqrtS > 0 else { throw PhysicsError.energyTooLow(sqrtS: sqrtS, threshold: 0) }
+        guard let first = channels.first else { throw PhysicsError.invalidChannels("no channels given") }
+        guard channels.allSatisfy({ $0.dimension == first.dimension && $0.finalStateCount == first.finalStateCount }) else {
+            throw PhysicsError.invalidChannels("all channels must share one dimension and final-state count: " +
+                channels.map { "\($0.name): d=\($0.dimension), n=\($0.finalStateCount)" }.joined(separator: "; "))
+        }
+        let n = first.finalStateCount - 2
+        guard n >= 0 else { throw PhysicsError.invalidChannels("channels must produce at least ℓ and ν") }
+        if n > 0 && (cuts.jetPTMin ?? 0) <= 0 {
+            throw PhysicsError.invalidCut("W + \(n) jets needs a positive jet pT minimum (infrared safety)")
+        }
+        let threshold = Double(n) * (cuts.jetPTMin ?? 0)
+        guard sqrtS > threshold else { throw PhysicsError.energyTooLow(sqrtS: sqrtS, threshold: threshold) }
+        if let f = featureChannel, !(0..<channels.count).contains(f) {
+            throw PhysicsError.invalidChannels("feature channel \(f) does not exist (\(channels.count) channels)")
+        }
+        self.sqrtS = sqrtS; self.partons = n; self.pdf = pdf; self.groups = groups; self.channels = channels
+        self.cuts = cuts; self.scales = scales; self.model = model
+        self.featureChannel = featureChannel; self.usesPriorWeights = usesPriorWeights
+        self.table = try FlavourTable(groups: groups, partons: n)
+    }
+
+    /// The standard set-up: W + n jets with the Chili-style channels of `WJetsChannels` built from the cuts.
+    public static func wPlusJets(jets n: Int, sqrtS: Double, pdf: any PartonDensity, groups: [SubprocessGroup],
+                                 cuts: Cuts = Cuts(), scales: ScaleSetting = ScaleSetting(),
+                                 model: StandardModel = StandardModel(), leptonPairMass: ClosedRange<Double>? = nil,
+                                 maxPairs: Int = 3) throws -> HadronicIntegrand {
+        let limits = try cuts.channelLimits(sqrtS: sqrtS, model: model, jets: n, leptonPairMass: leptonPairMass)
+        let channels = try WJetsChannels.make(jets: n, limits: limits, maxPairs: maxPairs)
+        return try HadronicIntegrand(sqrtS: sqrtS, pdf: pdf, groups: groups, channels: channels, cuts: cuts,
+                                     scales: scales, model: model)
+    }
+
+    // MARK: - The integrand at one point
+
+    /// Per-point result of the physics: f in pb per unit dx₁dx₂dΦ and the ingredients an event record needs.
+    struct PointResult {
+        var f = 0.0
+        var muR = 0.0, muF = 0.0, alphaS = 0.0
+    }
+
+    /// Scratch buffers reused across the points of a batch.
+    struct Scratch {
+        var fa: [Double]
+        var fb: [Double]
+        var meMomenta: [FourVector]
+        var contributions: [Double]
+        init(table: FlavourTable, legs: Int) {
+            fa = [Double](repeating: 0, count: table.pdgIDs.count); fb = fa
+            meMomenta = [FourVector](repeating: .zero, count: legs)
+            contributions = [Double](repeating: 0, count: table.members.count)
+        }
+    }
+
+    /// f at one point (slot-ordered momenta); member contributions land in scratch.contributions when asked.
+    func physics(_ p: UnsafeBufferPointer<FourVector>, x1: Double, x2: Double, scratch: inout Scratch,
+                 recordMembers: Bool) -> PointResult {
+        var r = PointResult()
+        guard cuts.passes(p, partons: partons) else { return r }
+        let (muR, muF) = scales.scales(p, partons: partons, wMass: model.mW)
+        r.muR = muR; r.muF = muF
+        r.alphaS = pdf.alphaS(muR)
+        for (k, id) in table.pdgIDs.enumerated() {
+            scratch.fa[k] = pdf.xfx(id, x: x1, q: muF) / x1
+            scratch.fb[k] = pdf.xfx(id, x: x2, q: muF) / x2
+        }
+        var total = 0.0
+        for call in table.calls {
+            var lum = 0.0
+            for m in call.members {
+                let mem = table.members[m]
+                lum += scratch.fa[mem.beam1] * scratch.fb[mem.beam2]
+            }
+            guard lum != 0 else {
+                if recordMembers { for m in call.members { scratch.contributions[m] = 0 } }
+                continue
+            }
+            for (i, s) in call.slots.enumerated() { scratch.meMomenta[i] = p[s] }
+            let m2 = groups[call.group].matrixElement.squared(scratch.meMomenta, alphaS: r.alphaS)
+            total += lum * m2
+            if recordMembers {
+                for m in call.members {
+                    let mem = table.members[m]
+                    scratch.contributions[m] = scratch.fa[mem.beam1] * scratch.fb[mem.beam2] * m2
+                }
+            }
+        }
+        let sHat = x1 * x2 * sqrtS * sqrtS
+        r.f = total / (2 * sHat) * PhaseSpaceConstants.gevMinus2ToPb
+        return r
+    }
+
+    // MARK: - Integrand conformance
+
+    public func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation) {
+        _ = evaluate(channel: channel, points: points, into: &result, strict: false)
+    }
+
+    /// Like `evaluate`, but throws on points outside (0,1)^d, a wrong shape, or non-finite momenta and
+    /// weights (the fast path silently gives such points value 0).
+    public func evaluateChecked(channel: Int, points: MatrixD) throws -> ChannelEvaluation {
+        guard (0..<channelCount).contains(channel) else {
+            throw PhysicsError.invalidPoint("channel \(channel) does not exist (\(channelCount) channels)")
+        }
+        guard points.cols == dimension else {
+            throw PhysicsError.invalidPoint("points have \(points.cols) columns, the integrand has dimension \(dimension)")
+        }
+        if let bad = points.storage.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            throw PhysicsError.invalidPoint("coordinate \(points.storage[bad]) of row \(bad / dimension) lies outside [0, 1]")
+        }
+        var result = ChannelEvaluation()
+        if let badRow = evaluate(channel: channel, points: points, into: &result, strict: true) {
+            throw PhysicsError.nonFiniteMomentum(channel: channel, point: badRow)
+        }
+        return result
+    }
+
+    /// Shared body; returns the first row with non-finite momenta or weight (such rows get value 0).
+    private func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation, strict: Bool) -> Int? {
+        let n = points.rows, legs = 4 + partons, ch = channels[channel]
+        var batch = MappedBatch()
+        ch.map(points: points, into: &batch)
+        var scratch = Scratch(table: table, legs: legs)
+        if result.value.count != n { result.value = [Double](repeating: 0, count: n) }
+        if usesPriorWeights { result.priorWeights.resize(rows: n, cols: channelCount) }
+        else { result.priorWeights.resize(rows: 0, cols: 0) }
+        if featureChannel != nil { result.features.resize(rows: n, cols: dimension) }
+        else { result.features.resize(rows: 0, cols: 0) }
+        var firstBad: Int? = nil
+        for i in 0..<n {
+            let w = batch.weight[i]
+            var value = 0.0
+            var point: [FourVector] = []
+            if w > 0 {
+                point = batch.point(i)
+                if !w.isFinite || !point.allSatisfy({ $0.e.isFinite && $0.px.isFinite && $0.py.isFinite && $0.pz.isFinite }) {
+                    if firstBad == nil { firstBad = i }
+                    point = []
+                } else {
+                    let r = point.withUnsafeBufferPointer {
+                        physics($0, x1: batch.x1[i], x2: batch.x2[i], scratch: &scratch, recordMembers: false)
+                    }
+                    value = r.f * w
+                    if !value.isFinite { if firstBad == nil { firstBad = i }; value = 0 }
+                }
+            }
+            result.value[i] = value
+            if usesPriorWeights {
+                let c = channelCount
+                result.priorWeights.storage.withUnsafeMutableBufferPointer { all in
+                    let row = UnsafeMutableBufferPointer(rebasing: all[(i &* c)..<((i &+ 1) &* c)])
+                    if point.isEmpty { for k in 0..<c { row[k] = 1 / Double(c) } }
+                    else { priorChannelWeights(channels, momenta: point, into: row) }
+                }
+            }
+            if let fc = featureChannel {
+                let d = dimension
+                let inv = point.isEmpty ? nil : channels[fc].inverse(ofMomenta: point, x1: batch.x1[i], x2: batch.x2[i])
+                for k in 0..<d {
+                    let v = inv?[k] ?? points[i, k]
+                    result.features[i, k] = v.isFinite ? min(max(v, 0), 1) : 0.5
+                }
+            }
+        }
+        return strict ? firstBad : nil
+    }
+
+    // MARK: - Multi-channel helpers
+
+    /// Density of the given point in every channel (per unit dx₁dx₂dΦ), e.g. for α_c = g_c / Σ g.
+    public func channelDensities(ofMomenta momenta: [FourVector], x1: Double, x2: Double) -> [Double] {
+        channels.map { $0.density(ofMomenta: momenta, x1: x1, x2: x2) }
+    }
+
+    /// f (pb per unit dx₁dx₂dΦ) at a point given in slot order; 0 outside the cuts.
+    public func differentialCrossSection(momenta: [FourVector], x1: Double, x2: Double) throws -> Double {
+        guard momenta.count == 4 + partons else {
+            throw PhysicsError.invalidPoint("expected \(4 + partons) momenta, got \(momenta.count)")
+        }
+        guard momenta.allSatisfy({ $0.e.isFinite && $0.px.isFinite && $0.py.isFinite && $0.pz.isFinite }), x1.isFinite, x2.isFinite else {
+            throw PhysicsError.invalidPoint("non-finite momentum or momentum fraction")
+        }
+        guard x1 > 0, x1 <= 1, x2 > 0, x2 <= 1 else { throw PhysicsError.invalidPoint("momentum fractions x1 = \(x1), x2 = \(x2) outside (0, 1]") }
+        var scratch = Scratch(table: table, legs: 4 + partons)
+        return momenta.withUnsafeBufferPointer { physics($0, x1: x1, x2: x2, scratch: &scratch, recordMembers: false).f }
+    }
+
+    // MARK: - Events
+
+    /// Turns the point y of `channel` into an event record. The subprocess is chosen with probability ∝ its
+    /// contribution f_a f_b |M|², using `selector` ∈ [0, 1). Returns nil when the point has zero weight.
+    public func event(channel: Int, point y: [Double], selector: Double) throws -> HadronicEvent? {
+        guard (0..<channelCount).contains(channel) else { throw PhysicsError.invalidPoint("channel \(channel) does not exist") }
+        guard y.count == dimension, y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+            throw PhysicsError.invalidPoint("point must have \(dimension) coordinates in [0, 1]")
+        }
+        guard selector >= 0 && selector < 1 else { throw PhysicsError.invalidPoint("selector \(selector) outside [0, 1)") }
+        let (mapped, momenta) = channels[channel].map(y)
+        guard mapped.weight > 0 else { return nil }
+        guard mapped.weight.isFinite, momenta.allSatisfy({ $0.e.isFinite && $0.px.isFinite && $0.py.isFinite && $0.pz.isFinite }) else {
+            throw PhysicsError.nonFiniteMomentum(channel: channel, point: 0)
+        }
+        var scratch = Scratch(table: table, legs: 4 + partons)
+        let r = momenta.withUnsafeBufferPointer {
+            physics($0, x1: mapped.x1, x2: mapped.x2, scratch: &scratch, recordMembers: true)
+        }
+        guard r.f > 0 else { return nil }
+        let total = scratch.contributions.reduce(0, +)
+        var target = selector * total, chosen = scratch.contributions.count - 1
+        for (m, c) in scratch.contributions.enumerated() {
+            if target < c { chosen = m; break }
+            target -= c
+        }
+        while chosen > 0 && scratch.contributions[chosen] <= 0 { chosen -= 1 }
+        let member = table.members[chosen]
+        let slots = table.memberSlots[chosen]
+        return HadronicEvent(subprocess: member.subprocess, momenta: slots.map { momenta[$0] },
+                             x1: mapped.x1, x2: mapped.x2, muR: r.muR, muF: r.muF, alphaS: r.alphaS,
+                             weight: r.f * mapped.weight)
+    }
+}
