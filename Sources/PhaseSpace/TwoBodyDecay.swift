@@ -31,9 +31,18 @@ public enum TwoBodyDecay {
         let px = p * sinT * cos(phi), py = p * sinT * sin(phi), pz = p * cosT
         let c1 = FourVector(e1, px, py, pz)
         let c2 = FourVector(e2, -px, -py, -pz)
-        // Boost with β = q/E_q (the parent's lab momentum over energy).
-        let bx = parent.px / parent.e, by = parent.py / parent.e, bz = parent.pz / parent.e
-        return (c1.boosted(beta: bx, by, bz), c2.boosted(beta: bx, by, bz))
+        // Boost with γ = E/m, βγ = p⃗/m using the sampled mass (not E² − p⃗², which loses digits for light,
+        // fast parents); the children then sum exactly to the parent.
+        return (boost(c1, parent, mass: rootS), boost(c2, parent, mass: rootS))
+    }
+
+    /// Boosts `k` from the rest frame of `parent` (mass `m`) to the frame where parent has its momentum.
+    @inline(__always)
+    static func boost(_ k: FourVector, _ parent: FourVector, mass m: Double) -> FourVector {
+        let pk = parent.px * k.px + parent.py * k.py + parent.pz * k.pz
+        let e = (parent.e * k.e + pk) / m
+        let f = pk / (m * (parent.e + m)) + k.e / m
+        return FourVector(e, k.px + f * parent.px, k.py + f * parent.py, k.pz + f * parent.pz)
     }
 
     /// The (u₁, u₂) that `decay` would need to produce `child` (child 1) from `parent`.
