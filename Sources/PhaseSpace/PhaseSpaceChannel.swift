@@ -89,8 +89,8 @@ extension PhaseSpaceChannel {
 public func priorChannelWeights(_ channels: [any PhaseSpaceChannel], momenta: [FourVector],
                                 into row: UnsafeMutableBufferPointer<Double>) {
     var total = 0.0
-    for (c, ch) in channels.enumerated() {
-        let f = ch.propagatorFactor(ofMomenta: momenta)
+    for c in 0..<channels.count {
+        let f = channels[c].propagatorFactor(ofMomenta: momenta)
         row[c] = f
         total += f
     }

@@ -12,13 +12,16 @@ struct MatrixElementCall: Sendable {
     let group: Int
     /// Slot of each matrix-element leg.
     let slots: [Int]
-    /// Members (indices into `FlavourTable.members`) whose luminosities multiply this |M|².
+    /// Members (indices into `FlavourTable.subprocesses`) whose luminosities multiply this |M|².
     let members: [Int]
 }
 
 struct FlavourTable: Sendable {
-    /// Every member with its PDF flavour indices (into `pdgIDs`).
-    let members: [(subprocess: Subprocess, beam1: Int, beam2: Int)]
+    /// Every member and its PDF flavour indices (into `pdgIDs`) on beams 1 and 2; separate arrays
+    /// (not tuples) keep generic metadata look-ups out of the hot loop.
+    let subprocesses: [Subprocess]
+    let beam1: [Int]
+    let beam2: [Int]
     let calls: [MatrixElementCall]
     /// Distinct incoming PDG ids whose densities each point needs.
     let pdgIDs: [Int]
@@ -76,7 +79,9 @@ struct FlavourTable: Sendable {
             }
             for order in orderList { calls.append(MatrixElementCall(group: g, slots: order, members: byOrder[order]!)) }
         }
-        self.members = members
+        self.subprocesses = members.map { $0.0 }
+        self.beam1 = members.map { $0.1 }
+        self.beam2 = members.map { $0.2 }
         self.memberSlots = memberSlots
         self.calls = calls
         self.pdgIDs = ids
