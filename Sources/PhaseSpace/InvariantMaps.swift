@@ -108,3 +108,28 @@ public struct BreitWignerMap: InvariantMap, Equatable {
         return mg / (thetaRange * (d * d + mg * mg))
     }
 }
+
+/// Power-law map with ranges known only per point (t-channel and nested mass ranges): density
+/// ∝ 1/(x + c)^ν on [a, b], the same law as `PowerLawMap` without its precomputation or validation.
+/// Callers guarantee b > a ≥ 0 and a + c > 0 when ν ≥ 1.
+@usableFromInline
+enum DynamicPowerLaw {
+    @inline(__always) static func primitive(_ x: Double, _ nu: Double, _ c: Double) -> Double {
+        nu == 1 ? log(x + c) : pow(x + c, 1 - nu)
+    }
+    @inline(__always) static func value(_ u: Double, lower a: Double, upper b: Double, exponent nu: Double, offset c: Double) -> Double {
+        let fa = primitive(a, nu, c), fb = primitive(b, nu, c)
+        let f = fa + u * (fb - fa)
+        let x = nu == 1 ? exp(f) - c : pow(f, 1 / (1 - nu)) - c
+        return min(max(x, a), b)
+    }
+    @inline(__always) static func inverse(_ x: Double, lower a: Double, upper b: Double, exponent nu: Double, offset c: Double) -> Double {
+        let fa = primitive(a, nu, c), fb = primitive(b, nu, c)
+        return (primitive(x, nu, c) - fa) / (fb - fa)
+    }
+    @inline(__always) static func density(_ x: Double, lower a: Double, upper b: Double, exponent nu: Double, offset c: Double) -> Double {
+        guard x >= a && x <= b else { return 0 }
+        let fa = primitive(a, nu, c), fb = primitive(b, nu, c)
+        return nu == 1 ? 1 / ((x + c) * (fb - fa)) : (1 - nu) * pow(x + c, -nu) / (fb - fa)
+    }
+}

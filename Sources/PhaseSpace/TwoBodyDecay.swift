@@ -45,6 +45,15 @@ public enum TwoBodyDecay {
         return FourVector(e, k.px + f * parent.px, k.py + f * parent.py, k.pz + f * parent.pz)
     }
 
+    /// Boosts `k` into the rest frame of `parent` (mass `m`): the inverse of `boost`.
+    @inline(__always)
+    static func boostToRest(_ k: FourVector, _ parent: FourVector, mass m: Double) -> FourVector {
+        let pk = parent.px * k.px + parent.py * k.py + parent.pz * k.pz
+        let e = (parent.e * k.e - pk) / m
+        let f = pk / (m * (parent.e + m)) - k.e / m
+        return FourVector(e, k.px + f * parent.px, k.py + f * parent.py, k.pz + f * parent.pz)
+    }
+
     /// The (u₁, u₂) that `decay` would need to produce `child` (child 1) from `parent`.
     @inline(__always)
     public static func angles(of child: FourVector, in parent: FourVector) -> (Double, Double) {

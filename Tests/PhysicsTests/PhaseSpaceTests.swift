@@ -146,6 +146,43 @@ final class PhaseSpaceTests: XCTestCase {
         }
     }
 
+    /// Byckling–Kajantie t-channel chains: closed-form volume by MC, inversion, foreign-point densities.
+    func testTChannelChainsIntegrateToMasslessVolume() throws {
+        let sHat = 500.0 * 500.0
+        var rng = RandomStream(seed: 17)
+        for order in [[0, 1], [1, 0, 2], [0, 1, 2, 3], [2, 0, 3, 1], [4, 1, 0, 3, 2]] {
+            let chain = try TChannelChain(order: order)
+            let n = chain.particleCount
+            XCTAssertEqual(chain.dimension, 3 * n - 4)
+            var out = [FourVector](repeating: .zero, count: n)
+            var y = [Double](repeating: 0, count: chain.dimension)
+            var sum = 0.0, sum2 = 0.0
+            let points = 40_000
+            for i in 0..<points {
+                for k in y.indices { y[k] = i < 30 ? 0.05 + 0.9 * rng.uniform() : rng.uniform() }
+                let w = y.withUnsafeBufferPointer { chain.map($0, sHat: sHat, into: &out, offset: 0) }
+                sum += w; sum2 += w * w
+                if i < 30 {
+                    var total = FourVector.zero
+                    for p in out { total += p; XCTAssertEqual(p.m2 / (p.e * p.e), 0, accuracy: 1e-9) }
+                    XCTAssertEqual(total.e, 500, accuracy: 1e-8); XCTAssertEqual(total.p, 0, accuracy: 1e-8)
+                    let back = chain.inverse(of: out[...], sHat: sHat)
+                    for k in y.indices { XCTAssertEqual(back[k], y[k], accuracy: 1e-7, "order \(order) y[\(k)]") }
+                    XCTAssertEqual(chain.density(of: out[...], sHat: sHat) * w, 1, accuracy: 1e-7)
+                    // t of the first emission is (p_a − p_{o₁})² ≤ 0 and the chain's density sees it.
+                    let pa = FourVector(250, 0, 0, 250)
+                    XCTAssertLessThanOrEqual((pa - out[order[0]]).m2, 1e-9)
+                }
+            }
+            let mean = sum / Double(points)
+            let err = ((sum2 / Double(points) - mean * mean) / Double(points - 1)).squareRoot()
+            let exact = masslessPhaseSpaceVolume(particles: n, s: sHat)
+            XCTAssertLessThan(err / exact, 0.05)
+            XCTAssertLessThan(abs(mean - exact), 4 * err, "order \(order): \(mean) ± \(err) vs \(exact)")
+        }
+        XCTAssertThrowsError(try TChannelChain(order: [0, 0]))
+    }
+
     // MARK: Chili-style hadronic channels
 
     /// The independent coordinates z = (p⃗ of all outgoing but the last, p_z of the last) with
@@ -192,6 +229,41 @@ final class PhaseSpaceTests: XCTestCase {
                     checked += 1
                 }
                 XCTAssertEqual(checked, 3, "\(ch.name): too few valid points")
+            }
+        }
+    }
+
+    /// Luminosity pair (τ with a Breit–Wigner or power law, y flat) × partonic chain: density = numerical Jacobian.
+    func testLuminosityChannelDensityEqualsNumericalJacobian() throws {
+        let sqrtS = 1000.0, s = sqrtS * sqrtS
+        let bw = try BreitWignerMap(mass: 80.419 / sqrtS, width: 2.0476 / sqrtS, lower: 100 / s, upper: 1)
+        let power = try PowerLawMap(lower: 400 / s, upper: 1, exponent: 1)
+        let channels = [
+            try LuminosityChannel(sqrtS: sqrtS, tauMap: bw, partonic: try TChannelChain(order: [2, 0, 1])),
+            try LuminosityChannel(sqrtS: sqrtS, tauMap: power, partonic: try DecayChainChannel(tree: .split(.split(.particle(0), .particle(1)), .split(.particle(2), .particle(3))))),
+            try LuminosityChannel(sqrtS: sqrtS, tauMap: power, partonic: try TChannelChain(order: [3, 1, 0, 2])),
+        ]
+        var rng = RandomStream(seed: 31)
+        for ch in channels {
+            let d = ch.dimension
+            for _ in 0..<3 {
+                let y = (0..<d).map { _ in 0.1 + 0.8 * rng.uniform() }
+                let (pt, p) = ch.map(y)
+                XCTAssertGreaterThan(pt.weight, 0)
+                Self.assertPhysical(p)
+                // Foreign-point density after boosting back to the partonic frame: boosts cost ~1e-8.
+                XCTAssertEqual(ch.density(ofMomenta: p, x1: pt.x1, x2: pt.x2) * pt.weight, 1, accuracy: 1e-6)
+                let h = 1e-6
+                var jac = [Double](repeating: 0, count: d * d)
+                for k in 0..<d {
+                    var yp = y, ym = y
+                    yp[k] += h; ym[k] -= h
+                    let za = Self.coordinates(ch.map(yp).1), zb = Self.coordinates(ch.map(ym).1)
+                    for r in 0..<d { jac[r * d + k] = (za[r] - zb[r]) / (2 * h) }
+                }
+                var factor = pow(2 * Double.pi, 4) * 2 / s
+                for q in p[2...] { factor /= pow(2 * Double.pi, 3) * 2 * q.e }
+                XCTAssertEqual(Self.absDeterminant(jac, d) * factor / pt.weight, 1, accuracy: 1e-5, ch.name)
             }
         }
     }
