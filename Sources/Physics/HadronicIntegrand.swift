@@ -15,7 +15,7 @@ import Numerics
 import PDF
 import PhaseSpace
 
-public struct HadronicIntegrand: Integrand {
+public struct HadronicIntegrand: Integrand, Sendable {
     public let sqrtS: Double
     public let partons: Int
     public let pdf: any PartonDensity

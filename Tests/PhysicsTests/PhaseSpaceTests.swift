@@ -332,18 +332,21 @@ final class PhaseSpaceTests: XCTestCase {
         XCTAssertThrowsError(try ChiliChannel(jets: 3, pairs: [(0, 1), (1, 2)], limits: Self.limits()))
     }
 
-    /// ∫dx₁dx₂dΦ Θ(region) from channel 0 (Chili, t-channel-like) equals the same volume from the factorised
-    /// luminosity × RAMBO channel: two independent maps, compared within 4σ.
+    /// ∫dx₁dx₂dΦ Θ(region) from every Chili channel (t-channel-like and s-channel pair channels) equals the
+    /// same volume from the factorised luminosity × RAMBO channel: independent maps, compared within 4σ.
+    /// The region (jet and lepton-pair-mass cuts) lies inside the support of every channel.
     func testHadronicVolumeChiliAgreesWithRambo() throws {
         let sqrtS = 400.0
         var limits = Self.limits(sqrtS: sqrtS)
         limits.leptonPairMassMin = 60; limits.leptonPairMassMax = 100; limits.jetEtaMax = 2.5
-        let chili = try ChiliChannel(jets: 1, limits: limits)
-        let tauMap = try PowerLawMap(lower: 80.0 * 80 / (sqrtS * sqrtS), upper: 1, exponent: 1)
-        let rambo = try LuminosityChannel(sqrtS: sqrtS, tauMap: tauMap, partonic: try RamboChannel(particles: 3))
         func inRegion(_ p: [FourVector]) -> Bool {
             let m = (p[2] + p[3]).mass
-            return m >= 60 && m <= 100 && p[4].pt >= 20 && abs(p[4].eta) <= 2.5
+            guard m >= 60 && m <= 100 else { return false }
+            for i in 4..<p.count {
+                guard p[i].pt >= 20 && abs(p[i].eta) <= 2.5 else { return false }
+                for k in 4..<i where deltaR(p[i], p[k]) < 0.4 { return false }
+            }
+            return true
         }
         var rng = RandomStream(seed: 8)
         func volume(_ ch: any PhaseSpaceChannel, points: Int) -> (Double, Double) {
@@ -358,11 +361,17 @@ final class PhaseSpaceTests: XCTestCase {
             let mean = sum / Double(points)
             return (mean, ((sum2 / Double(points) - mean * mean) / Double(points - 1)).squareRoot())
         }
-        let (a, ea) = volume(chili, points: 60_000)
-        let (b, eb) = volume(rambo, points: 60_000)
-        XCTAssertGreaterThan(a, 0)
-        XCTAssertLessThan(ea / a, 0.04)
-        XCTAssertLessThan(abs(a - b), 4 * (ea * ea + eb * eb).squareRoot(), "Chili \(a) ± \(ea), RAMBO \(b) ± \(eb)")
+        for n in 1...2 {
+            let tauMap = try PowerLawMap(lower: pow(60 + 20 * Double(n), 2) / (sqrtS * sqrtS), upper: 1, exponent: 1)
+            let rambo = try LuminosityChannel(sqrtS: sqrtS, tauMap: tauMap, partonic: try RamboChannel(particles: n + 2))
+            let (b, eb) = volume(rambo, points: 80_000)
+            XCTAssertGreaterThan(b, 0)
+            for ch in try WJetsChannels.make(jets: n, limits: limits) {
+                let (a, ea) = volume(ch, points: n == 1 ? 60_000 : 150_000)
+                XCTAssertLessThan(ea / a, 0.05, ch.name)
+                XCTAssertLessThan(abs(a - b), 4 * (ea * ea + eb * eb).squareRoot(), "\(ch.name) \(a) ± \(ea), RAMBO \(b) ± \(eb)")
+            }
+        }
     }
 
     static func assertPhysicalQuiet(_ p: [FourVector]) {
