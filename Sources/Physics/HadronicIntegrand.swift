@@ -233,6 +233,15 @@ public struct HadronicIntegrand: Integrand, Sendable {
 
     // MARK: - Events
 
+    /// Event records for every row of `points` (nil where the point has zero weight); `selectors[i]` ∈ [0, 1)
+    /// picks the subprocess of row i.
+    public func events(channel: Int, points: MatrixD, selectors: [Double]) throws -> [HadronicEvent?] {
+        guard selectors.count == points.rows else {
+            throw PhysicsError.invalidPoint("\(selectors.count) selectors for \(points.rows) points")
+        }
+        return try (0..<points.rows).map { try event(channel: channel, point: points.row($0), selector: selectors[$0]) }
+    }
+
     /// Turns the point y of `channel` into an event record. The subprocess is chosen with probability ∝ its
     /// contribution f_a f_b |M|², using `selector` ∈ [0, 1). Returns nil when the point has zero weight.
     public func event(channel: Int, point y: [Double], selector: Double) throws -> HadronicEvent? {
