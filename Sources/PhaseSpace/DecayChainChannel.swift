@@ -13,7 +13,7 @@ public indirect enum DecayTree: Sendable, Equatable {
     case particle(Int)
     case split(DecayTree, DecayTree)
 
-    var particles: [Int] {
+    public var particles: [Int] {
         switch self {
         case .particle(let i): return [i]
         case .split(let a, let b): return a.particles + b.particles

@@ -54,6 +54,27 @@ struct ConstantME: MatrixElement {
     func squared(_ p: [FourVector], alphaS: Double) -> Double { value * pow(alphaS, Double(alphaPower)) }
 }
 
+/// A smooth toy PDF, f(x) = 10 (1 − x)³ for every flavour, αs = 0.118: keeps flat-ish test integrands tame.
+struct SmoothPDF: PartonDensity {
+    var name: String { "smooth" }
+    var lhapdfID: Int? { nil }
+    func xfx(_ pid: Int, x: Double, q: Double) -> Double { 10 * x * pow(1 - x, 3) }
+    func alphaS(_ q: Double) -> Double { 0.118 }
+}
+
+/// A QCD-like toy with the W resonance: |M|² = c · BW(m_ℓν²) · Π_partons ((20 GeV)²/p_T²)^1.5 with
+/// BW = (MΓ)² / ((m² − M²)² + M²Γ²); legs 2, 3 are ℓ, ν and 4… the partons (the fall-off the maps expect).
+struct EmissionLikeME: MatrixElement {
+    var legCount: Int
+    let model = StandardModel()
+    func squared(_ p: [FourVector], alphaS: Double) -> Double {
+        let m2 = (p[2] + p[3]).m2, mg = model.mW * model.widthW, d = m2 - model.mW * model.mW
+        var v = 1e-6 * mg * mg / (d * d + mg * mg)
+        for k in 4..<legCount { v *= pow(400 / p[k].pt2, 1.5) }
+        return v
+    }
+}
+
 /// A channel that produces NaN momenta, to exercise the error path.
 struct NaNChannel: PhaseSpaceChannel {
     var name: String { "nan" }
@@ -218,40 +239,46 @@ final class CrossSectionTests: XCTestCase {
         XCTAssertEqual(mean / reference, 1, accuracy: 2e-3)
     }
 
-    // MARK: multi-channel consistency with SDE priors (constant |M|², W + 2 partons)
+    // MARK: multi-channel consistency with SDE priors (QCD-like toy |M|², W + 2 and W + 3 partons)
 
     func testMultiChannelSumEqualsSingleCoveringChannel() throws {
-        let group = SubprocessGroup(members: [(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 21, 21]), [0, 1, 2, 3, 4, 5])],
-                                    matrixElement: ConstantME(legCount: 6, value: 1e-6, alphaPower: 2))
-        let integrand = try HadronicIntegrand.wPlusJets(jets: 2, sqrtS: 2000, pdf: ToyPDF(), groups: [group],
-                                                        leptonPairMass: 60...100)
-        XCTAssertEqual(integrand.channelCount, 2)
-        XCTAssertEqual(integrand.featureCount, 10)
-        var rng = RandomStream(seed: 99)
-        let batch = 20_000
-        var points = MatrixD(rows: batch, cols: integrand.dimension)
-        var result = ChannelEvaluation()
-        var multi = 0.0, multiVar = 0.0
-        var single = 0.0, singleVar = 0.0
-        for c in 0..<integrand.channelCount {
-            var s1 = 0.0, s2 = 0.0, t1 = 0.0, t2 = 0.0
-            rng.fillUniform(&points.storage)
-            integrand.evaluate(channel: c, points: points, into: &result)
-            for i in 0..<batch {
-                let row = (0..<2).map { result.priorWeights[i, $0] }
-                XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-12)
-                for k in 0..<integrand.featureCount { XCTAssertTrue((0...1).contains(result.features[i, k])) }
-                let v = result.value[i] * row[c]
-                s1 += v; s2 += v * v
-                t1 += result.value[i]; t2 += result.value[i] * result.value[i]
+        for n in 2...3 {
+            let outgoing = [-11, 12] + [Int](repeating: 21, count: n)
+            let group = SubprocessGroup(members: [(Subprocess(incoming: [2, -1], outgoing: outgoing), Array(0..<(4 + n)))],
+                                        matrixElement: EmissionLikeME(legCount: 4 + n))
+            let integrand = try HadronicIntegrand.wPlusJets(jets: n, sqrtS: 2000, pdf: SmoothPDF(), groups: [group],
+                                                            leptonPairMass: 60...100)
+            XCTAssertEqual(integrand.channelCount, [2, 7][n - 2])
+            XCTAssertEqual(integrand.featureCount, 3 * n + 4)
+            var rng = RandomStream(seed: 99, stream: UInt64(n))
+            let batch = n == 2 ? 20_000 : 12_000
+            var points = MatrixD(rows: batch, cols: integrand.dimension)
+            var result = ChannelEvaluation()
+            var multi = 0.0, multiVar = 0.0
+            var single = 0.0, singleVar = 0.0
+            let c = integrand.channelCount
+            for ch in 0..<c {
+                var s1 = 0.0, s2 = 0.0, t1 = 0.0, t2 = 0.0
+                rng.fillUniform(&points.storage)
+                integrand.evaluate(channel: ch, points: points, into: &result)
+                for i in 0..<batch {
+                    var rowSum = 0.0
+                    for k in 0..<c { rowSum += result.priorWeights[i, k]; XCTAssertGreaterThanOrEqual(result.priorWeights[i, k], 0) }
+                    XCTAssertEqual(rowSum, 1, accuracy: 1e-12)
+                    for k in 0..<integrand.featureCount where !(0...1).contains(result.features[i, k]) { XCTFail("feature outside [0, 1]") }
+                    let v = result.value[i] * result.priorWeights[i, ch]
+                    s1 += v; s2 += v * v
+                    t1 += result.value[i]; t2 += result.value[i] * result.value[i]
+                }
+                let m = Double(batch)
+                multi += s1 / m; multiVar += (s2 / m - (s1 / m) * (s1 / m)) / (m - 1)
+                if ch == 0 { single = t1 / m; singleVar = (t2 / m - single * single) / (m - 1) }
             }
-            let n = Double(batch)
-            multi += s1 / n; multiVar += (s2 / n - (s1 / n) * (s1 / n)) / (n - 1)
-            if c == 0 { single = t1 / n; singleVar = (t2 / n - single * single) / (n - 1) }
+            XCTAssertGreaterThan(multi, 0)
+            XCTAssertLessThan(multiVar.squareRoot() / multi, 0.05)
+            let pull = abs(multi - single) / (multiVar + singleVar).squareRoot()
+            XCTAssertLessThan(pull, 4, "W+\(n): multi-channel \(multi) ± \(multiVar.squareRoot()) vs channel 0 \(single) ± \(singleVar.squareRoot())")
         }
-        XCTAssertGreaterThan(multi, 0)
-        let pull = abs(multi - single) / (multiVar + singleVar).squareRoot()
-        XCTAssertLessThan(pull, 4, "multi-channel \(multi) ± \(multiVar.squareRoot()) vs channel 0 \(single) ± \(singleVar.squareRoot())")
     }
 
     // MARK: events
