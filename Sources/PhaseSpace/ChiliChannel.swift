@@ -295,34 +295,47 @@ public struct ChiliChannel: PhaseSpaceChannel {
     public func density(ofMomenta momenta: [FourVector], x1: Double, x2: Double) -> Double {
         guard momenta.count >= 2 + finalStateCount else { return 0 }
         var density = 1 / globalConst
-        let (mom, mass) = nodeKinematics(momenta)
-        for o in 0..<objSlot.count {
-            if objSlot[o] >= 0 {
-                let p = momenta[objSlot[o]]
-                guard abs(p.rapidity) <= yJet else { return 0 }
-                density *= singleMap.unsafelyUnwrapped.density(p.pt2) / objectConst
-                continue
-            }
-            let root = objRoot[o], q = mom[root]
-            guard abs(q.rapidity) <= yJet else { return 0 }
-            density *= clusterPTMap.unsafelyUnwrapped.density(q.pt2) * clusterMassMap.unsafelyUnwrapped.density(mass[root])
-                * PhaseSpaceConstants.twoPi / objectConst
-            for node in root..<objEnd[o] where nodeSlot[node] < 0 {
-                let a = nodeLeft[node], b = nodeRight[node], m2 = mass[node]
-                if nodeSlot[a] < 0 {
-                    density *= DynamicPowerLaw.density(mass[a], lower: mass2Min, upper: m2, exponent: massExponent, offset: 0)
-                        * PhaseSpaceConstants.twoPi
+        let nodes = nodeLeft.count
+        // Node masses² in a stack buffer (no heap allocation: this runs once per channel and point).
+        let inside: Bool = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(nodes, 1)) { mass in
+            for o in 0..<objSlot.count {
+                if objSlot[o] >= 0 {
+                    let p = momenta[objSlot[o]]
+                    guard abs(p.rapidity) <= yJet else { return false }
+                    density *= singleMap.unsafelyUnwrapped.density(p.pt2) / objectConst
+                    continue
                 }
-                if nodeSlot[b] < 0 {
-                    let upper = childUpper(parent: m2, sibling: mass[a])
-                    density *= DynamicPowerLaw.density(mass[b], lower: mass2Min, upper: upper, exponent: massExponent, offset: 0)
-                        * PhaseSpaceConstants.twoPi
+                let root = objRoot[o]
+                var q = FourVector.zero
+                for node in root..<objEnd[o] {
+                    if nodeSlot[node] >= 0 { mass[node] = 0; continue }
+                    var r = FourVector.zero
+                    for slot in nodeLeaves[node] { r += momenta[slot] }
+                    mass[node] = max(r.m2, 0)
+                    if node == root { q = r }
                 }
-                let w2 = TwoBodyDecay.weight(parentMass2: m2, child1Mass2: mass[a], child2Mass2: mass[b])
-                guard w2 > 0, density > 0 else { return 0 }
-                density /= w2
+                guard abs(q.rapidity) <= yJet else { return false }
+                density *= clusterPTMap.unsafelyUnwrapped.density(q.pt2) * clusterMassMap.unsafelyUnwrapped.density(mass[root])
+                    * PhaseSpaceConstants.twoPi / objectConst
+                for node in root..<objEnd[o] where nodeSlot[node] < 0 {
+                    let a = nodeLeft[node], b = nodeRight[node], m2 = mass[node]
+                    if nodeSlot[a] < 0 {
+                        density *= DynamicPowerLaw.density(mass[a], lower: mass2Min, upper: m2, exponent: massExponent, offset: 0)
+                            * PhaseSpaceConstants.twoPi
+                    }
+                    if nodeSlot[b] < 0 {
+                        let upper = childUpper(parent: m2, sibling: mass[a])
+                        density *= DynamicPowerLaw.density(mass[b], lower: mass2Min, upper: upper, exponent: massExponent, offset: 0)
+                            * PhaseSpaceConstants.twoPi
+                    }
+                    let w2 = TwoBodyDecay.weight(parentMass2: m2, child1Mass2: mass[a], child2Mass2: mass[b])
+                    guard w2 > 0, density > 0 else { return false }
+                    density /= w2
+                }
             }
+            return true
         }
+        guard inside else { return 0 }
         let w = momenta[2] + momenta[3]
         let m2 = w.m2
         let yMax = log(rootS / (m2 + w.pt2).squareRoot())
