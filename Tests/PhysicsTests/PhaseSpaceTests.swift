@@ -330,6 +330,24 @@ final class PhaseSpaceTests: XCTestCase {
         XCTAssertEqual(Set(names).count, 7)
         XCTAssertEqual(names[0], "chili[W+3]")
         XCTAssertTrue(names.contains("chili[W+3 ((01)2)]") && names.contains("chili[W+3 (0(12))]") && names.contains("chili[W+3 ((02)1)]"))
+        // The design carries to W + 5, 6 jets: every channel builds, maps to physical points and inverts.
+        var rng = RandomStream(seed: 66)
+        for n in 5...6 {
+            let channels = try WJetsChannels.make(jets: n, limits: Self.limits(sqrtS: 13000))
+            XCTAssertEqual(channels.count, [56, 121][n - 5])
+            for ch in channels.enumerated().filter({ $0.offset % 9 == 0 }).map(\.element) {
+                var found = 0
+                for _ in 0..<400 where found < 2 {
+                    let y = (0..<ch.dimension).map { _ in rng.uniform() }
+                    let (pt, p) = ch.map(y)
+                    guard pt.weight > 0 else { continue }
+                    found += 1
+                    Self.assertPhysical(p)
+                    XCTAssertEqual(ch.density(ofMomenta: p, x1: pt.x1, x2: pt.x2) * pt.weight, 1, accuracy: 1e-7, ch.name)
+                }
+                XCTAssertEqual(found, 2, ch.name)
+            }
+        }
         var low = Self.limits(sqrtS: 50)
         XCTAssertThrowsError(try ChiliChannel(jets: 2, limits: low)) { error in
             XCTAssertEqual(error as? PhaseSpaceError, .energyTooLow(sqrtS: 50, threshold: 50))
