@@ -15,6 +15,16 @@ import Numerics
 import PDF
 import PhaseSpace
 
+/// Which prior channel weights α⁰_c(x) the integrand reports.
+public enum PriorWeighting: Sendable, Equatable {
+    /// Single-diagram-enhanced: α⁰_c = F_c / Σ F with F_c the channel's propagator product (the default).
+    case propagators
+    /// The classic multi-channel balance: α⁰_c = g_c / Σ g with g_c the channel densities at the point.
+    case channelDensities
+    /// No prior (an empty matrix).
+    case none
+}
+
 public struct HadronicIntegrand: Integrand, Sendable {
     public let sqrtS: Double
     public let partons: Int
@@ -26,8 +36,9 @@ public struct HadronicIntegrand: Integrand, Sendable {
     public let model: StandardModel
     /// Channel whose inverse map gives the features; nil: features are y (featureCount 0).
     public let featureChannel: Int?
-    /// Whether prior (SDE) channel weights are returned.
-    public let usesPriorWeights: Bool
+    /// Which prior channel weights are returned.
+    public let priorWeighting: PriorWeighting
+    var usesPriorWeights: Bool { priorWeighting != .none }
     let table: FlavourTable
 
     public var dimension: Int { channels[0].dimension }
@@ -36,7 +47,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
 
     public init(sqrtS: Double, pdf: any PartonDensity, groups: [SubprocessGroup], channels: [any PhaseSpaceChannel],
                 cuts: Cuts = Cuts(), scales: ScaleSetting = ScaleSetting(), model: StandardModel = StandardModel(),
-                featureChannel: Int? = 0, usesPriorWeights: Bool = true) throws {
+                featureChannel: Int? = 0, priorWeighting: PriorWeighting = .propagators) throws {
         try cuts.validate()
         try scales.validate()
         guard sqrtS.isFinite, sqrtS > 0 else { throw PhysicsError.energyTooLow(sqrtS: sqrtS, threshold: 0) }
@@ -57,7 +68,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
         }
         self.sqrtS = sqrtS; self.partons = n; self.pdf = pdf; self.groups = groups; self.channels = channels
         self.cuts = cuts; self.scales = scales; self.model = model
-        self.featureChannel = featureChannel; self.usesPriorWeights = usesPriorWeights
+        self.featureChannel = featureChannel; self.priorWeighting = priorWeighting
         self.table = try FlavourTable(groups: groups, partons: n)
     }
 
@@ -196,7 +207,8 @@ public struct HadronicIntegrand: Integrand, Sendable {
                 result.priorWeights.storage.withUnsafeMutableBufferPointer { all in
                     let row = UnsafeMutableBufferPointer(rebasing: all[(i &* c)..<((i &+ 1) &* c)])
                     if !usable { for k in 0..<c { row[k] = 1 / Double(c) } }
-                    else { priorChannelWeights(channels, momenta: point, into: row) }
+                    else if priorWeighting == .propagators { priorChannelWeights(channels, momenta: point, into: row) }
+                    else { densityChannelWeights(point, x1: batch.x1[i], x2: batch.x2[i], into: row) }
                 }
             }
             if let fc = featureChannel {
@@ -212,6 +224,17 @@ public struct HadronicIntegrand: Integrand, Sendable {
     }
 
     // MARK: - Multi-channel helpers
+
+    /// α_c = g_c / Σ g at a point (uniform if every density vanishes).
+    private func densityChannelWeights(_ p: [FourVector], x1: Double, x2: Double, into row: UnsafeMutableBufferPointer<Double>) {
+        var total = 0.0
+        for c in 0..<channels.count {
+            let g = channels[c].density(ofMomenta: p, x1: x1, x2: x2)
+            row[c] = g; total += g
+        }
+        if total > 0 && total.isFinite { for c in 0..<channels.count { row[c] /= total } }
+        else { for c in 0..<channels.count { row[c] = 1 / Double(channels.count) } }
+    }
 
     /// Density of the given point in every channel (per unit dx₁dx₂dΦ), e.g. for α_c = g_c / Σ g.
     public func channelDensities(ofMomenta momenta: [FourVector], x1: Double, x2: Double) -> [Double] {

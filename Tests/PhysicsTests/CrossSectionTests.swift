@@ -281,6 +281,33 @@ final class CrossSectionTests: XCTestCase {
         }
     }
 
+    /// With density priors α_c = g_c/Σg, α_c · value_c = f / Σ_c g_c is the same whichever channel produced
+    /// the point: check it exactly against f and the channel densities computed independently.
+    func testDensityPriorsGiveChannelIndependentWeights() throws {
+        let group = SubprocessGroup(members: [(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 21, 21]), Array(0..<6))],
+                                    matrixElement: EmissionLikeME(legCount: 6))
+        let limits = try Cuts().channelLimits(sqrtS: 2000, model: Self.model, jets: 2)
+        let integrand = try HadronicIntegrand(sqrtS: 2000, pdf: SmoothPDF(), groups: [group],
+                                              channels: try WJetsChannels.make(jets: 2, limits: limits),
+                                              priorWeighting: .channelDensities)
+        var rng = RandomStream(seed: 12)
+        var points = MatrixD(rows: 200, cols: integrand.dimension)
+        rng.fillUniform(&points.storage)
+        var checked = 0
+        for c in 0..<integrand.channelCount {
+            let eval = try integrand.evaluateChecked(channel: c, points: points)
+            for i in 0..<points.rows where eval.value[i] > 0 {
+                let (pt, p) = integrand.channels[c].map(points.row(i))
+                let f = try integrand.differentialCrossSection(momenta: p, x1: pt.x1, x2: pt.x2)
+                let g = integrand.channelDensities(ofMomenta: p, x1: pt.x1, x2: pt.x2)
+                XCTAssertEqual(eval.priorWeights[i, c] * eval.value[i] / (f / g.reduce(0, +)), 1, accuracy: 1e-9)
+                XCTAssertEqual((0..<integrand.channelCount).map { eval.priorWeights[i, $0] }.reduce(0, +), 1, accuracy: 1e-12)
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 50)
+    }
+
     // MARK: events
 
     func testEventFlavoursChosenInProportionToContribution() throws {

@@ -85,7 +85,7 @@ enum CrossSectionBench {
                 integrand.evaluate(channel: 0, points: y, into: &result)
                 let intTime = (now() - t2) / Double(points)
                 let bare = try HadronicIntegrand(sqrtS: 13000, pdf: FlatPDF(), groups: [group], channels: channels, cuts: cuts,
-                                                 featureChannel: nil, usesPriorWeights: false)
+                                                 featureChannel: nil, priorWeighting: .none)
                 let t3 = now()
                 bare.evaluate(channel: 0, points: y, into: &result)
                 let bareTime = (now() - t3) / Double(points)
