@@ -318,6 +318,18 @@ final class PhaseSpaceTests: XCTestCase {
         let q = j1 + j2
         let f0 = 1 / ((1e4 + 0.4) * (2500 + 0.4)), f1 = 1 / ((q.pt2 + 400) * (q.m2 + 0.4))
         XCTAssertEqual(row[1], f1 / (f0 + f1), accuracy: 1e-12)
+        // The splitting channel also samples the collinear region far more densely than channel 0.
+        // y of channel (01): [W: m, y, cos, φ][pair: p_T, y, φ, m², cos, φ]; a hard pair (p_T ≈ 290 GeV) with small mass gives ΔR ≈ 0.08…0.18.
+        var denser = 0
+        for u in [0.02, 0.05, 0.1] {
+            let (pt, q) = channels[1].map([0.5, 0.5, 0.3, 0.6, 0.97, 0.5, 0.1, u, 0.5, 0.3])
+            guard pt.weight > 0 else { continue }
+            let g0 = channels[0].density(ofMomenta: q, x1: pt.x1, x2: pt.x2)
+            let g1 = channels[1].density(ofMomenta: q, x1: pt.x1, x2: pt.x2)
+            XCTAssertGreaterThan(g0, 0, "point must lie in channel 0's support (p_T > p_T,min)")
+            if g1 > 10 * g0 { denser += 1 }
+        }
+        XCTAssertEqual(denser, 3)
     }
 
     func testChannelSetCountsAndErrors() throws {
