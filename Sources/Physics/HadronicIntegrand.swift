@@ -9,6 +9,13 @@
 // channel-weight network: the point expressed in the y-coordinates of the feature channel (channel 0 =
 // all partons as t-channel emissions), clamped to [0, 1]; that is one fixed, channel-independent
 // parametrisation of the whole phase space (see `featureChannel`).
+//
+// Typical use:
+//     let integrand = try HadronicIntegrand.wPlusJets(jets: 2, sqrtS: 13_000, pdf: pdf, groups: groups,
+//                                                     cuts: Cuts(), scales: ScaleSetting(.transverseMassHalf))
+//     var result = ChannelEvaluation()
+//     integrand.evaluate(channel: c, points: y, into: &result)      // value, prior weights, features
+//     let event = try integrand.event(channel: c, point: y.row(i), selector: rng.uniform())
 import Amplitudes
 import Kinematics
 import Numerics
