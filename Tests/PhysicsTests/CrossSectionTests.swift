@@ -239,6 +239,33 @@ final class CrossSectionTests: XCTestCase {
         XCTAssertEqual(mean / reference, 1, accuracy: 2e-3)
     }
 
+    /// The same inclusive cross section through a different map: luminosity pair with a Breit–Wigner in τ
+    /// (mass M/√s, width Γ/√s) times flat two-body RAMBO, fed to the integrand as its only channel.
+    func testInclusiveWThroughLuminosityChannelMatchesIndependentIntegral() throws {
+        let sqrtS = 8000.0, muF = 80.0, s = sqrtS * sqrtS
+        let m = Self.model
+        let tau = try BreitWignerMap(mass: m.mW / sqrtS, width: m.widthW / sqrtS, lower: 40 * 40 / s, upper: 200 * 200 / s)
+        let channel = try LuminosityChannel(sqrtS: sqrtS, tauMap: tau, partonic: try RamboChannel(particles: 2))
+        let integrand = try HadronicIntegrand(sqrtS: sqrtS, pdf: ToyPDF(), groups: [Self.wGroup()], channels: [channel],
+                                              cuts: .none, scales: ScaleSetting(.fixed(muF)), featureChannel: nil)
+        XCTAssertEqual(integrand.dimension, 10)
+        var rng = RandomStream(seed: 77)
+        var sum = 0.0, sum2 = 0.0
+        let batches = 30, batch = 20_000
+        var points = MatrixD(rows: batch, cols: 10)
+        var result = ChannelEvaluation()
+        for _ in 0..<batches {
+            rng.fillUniform(&points.storage)
+            integrand.evaluate(channel: 0, points: points, into: &result)
+            for v in result.value { sum += v; sum2 += v * v }
+        }
+        let n = Double(batches * batch)
+        let mean = sum / n, err = ((sum2 / n - mean * mean) / (n - 1)).squareRoot()
+        let reference = Self.referenceCrossSection(sqrtS: sqrtS, mMin: 40, mMax: 200, muF: muF)
+        XCTAssertLessThan(err / mean, 2e-3, "MC precision")
+        XCTAssertLessThan(abs(mean - reference), 3 * err, "MC \(mean) ± \(err) pb vs reference \(reference) pb")
+    }
+
     // MARK: multi-channel consistency with SDE priors (QCD-like toy |M|², W + 2 and W + 3 partons)
 
     func testMultiChannelSumEqualsSingleCoveringChannel() throws {
