@@ -8,85 +8,6 @@ import PDF
 import PhaseSpace
 @testable import Physics
 
-/// Toy parton densities x·f(x, Q) = A xᵃ (1−x)ᵇ (1 + 0.05 ln(Q/10 GeV)) and one-loop αs (nf = 5).
-struct ToyPDF: PartonDensity {
-    var name: String { "toy" }
-    var lhapdfID: Int? { nil }
-    func xfx(_ pid: Int, x: Double, q: Double) -> Double {
-        let (a, p, b): (Double, Double, Double)
-        switch pid {
-        case 2: (a, p, b) = (2.0, 0.5, 3.0)
-        case 1: (a, p, b) = (1.0, 0.5, 3.5)
-        case 0, 21: (a, p, b) = (1.5, 0.0, 5.0)
-        default: (a, p, b) = (0.2, 0.1, 6.0)
-        }
-        return a * pow(x, p) * pow(1 - x, b) * (1 + 0.05 * log(q / 10))
-    }
-    func alphaS(_ q: Double) -> Double {
-        let b0 = 23 / (12 * Double.pi)
-        return 0.118 / (1 + 0.118 * b0 * log(q * q / (91.188 * 91.188)))
-    }
-}
-
-/// u(p₁) d̄(p₂) → ℓ⁺(p₃) ν(p₄) at tree level, massless fermions, W propagator with fixed width:
-/// |M|² averaged over the 4 helicity and 9 colour states of the initial quarks, summed over final helicities,
-/// = (g_W⁴/3) |V_ud|² (p₁·p₃)(p₂·p₄) / ((ŝ − M²)² + M²Γ²). Derived from the vertex −i g_W/√2 γ^μ P_L:
-/// Σ|v̄₂γ^μP_L u₁ ū₄γ_μP_L v₃|² = 16 (p₁·p₃)(p₂·p₄), colour sum 3, average 1/36, coupling (g_W²/2)².
-/// Integrated over the decay angles: ∫dΦ₂|M|² = g_W⁴|V|² ŝ² / (288π |D|²), σ̂ = πα²|V|²ŝ/(36 sin⁴θ_W |D|²).
-struct UDbarToLeptonNeutrino: MatrixElement {
-    var model = StandardModel()
-    var ckm = 1.0
-    var legCount: Int { 4 }
-    func squared(_ p: [FourVector], alphaS: Double) -> Double {
-        let s = (p[0] + p[1]).m2
-        let m = model.mW, g = model.widthW
-        let d = (s - m * m) * (s - m * m) + m * m * g * g
-        let gw2 = model.gW * model.gW
-        return gw2 * gw2 / 3 * ckm * ckm * p[0].dot(p[2]) * p[1].dot(p[3]) / d
-    }
-}
-
-/// A constant |M|² (times αs^k, to see that αs(μR) is passed) for phase-space volume checks.
-struct ConstantME: MatrixElement {
-    var legCount: Int
-    var value: Double
-    var alphaPower = 0
-    func squared(_ p: [FourVector], alphaS: Double) -> Double { value * pow(alphaS, Double(alphaPower)) }
-}
-
-/// A smooth toy PDF, f(x) = 10 (1 − x)³ for every flavour, αs = 0.118: keeps flat-ish test integrands tame.
-struct SmoothPDF: PartonDensity {
-    var name: String { "smooth" }
-    var lhapdfID: Int? { nil }
-    func xfx(_ pid: Int, x: Double, q: Double) -> Double { 10 * x * pow(1 - x, 3) }
-    func alphaS(_ q: Double) -> Double { 0.118 }
-}
-
-/// A QCD-like toy with the W resonance: |M|² = c · BW(m_ℓν²) · Π_partons ((20 GeV)²/p_T²)^1.5 with
-/// BW = (MΓ)² / ((m² − M²)² + M²Γ²); legs 2, 3 are ℓ, ν and 4… the partons (the fall-off the maps expect).
-struct EmissionLikeME: MatrixElement {
-    var legCount: Int
-    let model = StandardModel()
-    func squared(_ p: [FourVector], alphaS: Double) -> Double {
-        let m2 = (p[2] + p[3]).m2, mg = model.mW * model.widthW, d = m2 - model.mW * model.mW
-        var v = 1e-6 * mg * mg / (d * d + mg * mg)
-        for k in 4..<legCount { v *= pow(400 / p[k].pt2, 1.5) }
-        return v
-    }
-}
-
-/// A channel that produces NaN momenta, to exercise the error path.
-struct NaNChannel: PhaseSpaceChannel {
-    var name: String { "nan" }
-    var dimension: Int { 4 }
-    var finalStateCount: Int { 2 }
-    func map(_ y: UnsafeBufferPointer<Double>, into momenta: inout [FourVector]) -> MappedPoint {
-        for k in 0..<4 { momenta[k] = FourVector(.nan, 0, 0, 0) }
-        return MappedPoint(x1: 0.5, x2: 0.5, weight: 1)
-    }
-    func density(ofMomenta momenta: [FourVector], x1: Double, x2: Double) -> Double { 1 }
-}
-
 final class CrossSectionTests: XCTestCase {
     static let model = StandardModel()
 
@@ -407,3 +328,86 @@ final class CrossSectionTests: XCTestCase {
         }
     }
 }
+
+// Test doubles, nested so they cannot clash with other test files of the PhysicsTests target.
+extension CrossSectionTests {
+    /// Toy parton densities x·f(x, Q) = A xᵃ (1−x)ᵇ (1 + 0.05 ln(Q/10 GeV)) and one-loop αs (nf = 5).
+    struct ToyPDF: PartonDensity {
+        var name: String { "toy" }
+        var lhapdfID: Int? { nil }
+        func xfx(_ pid: Int, x: Double, q: Double) -> Double {
+            let (a, p, b): (Double, Double, Double)
+            switch pid {
+            case 2: (a, p, b) = (2.0, 0.5, 3.0)
+            case 1: (a, p, b) = (1.0, 0.5, 3.5)
+            case 0, 21: (a, p, b) = (1.5, 0.0, 5.0)
+            default: (a, p, b) = (0.2, 0.1, 6.0)
+            }
+            return a * pow(x, p) * pow(1 - x, b) * (1 + 0.05 * log(q / 10))
+        }
+        func alphaS(_ q: Double) -> Double {
+            let b0 = 23 / (12 * Double.pi)
+            return 0.118 / (1 + 0.118 * b0 * log(q * q / (91.188 * 91.188)))
+        }
+    }
+
+    /// u(p₁) d̄(p₂) → ℓ⁺(p₃) ν(p₄) at tree level, massless fermions, W propagator with fixed width:
+    /// |M|² averaged over the 4 helicity and 9 colour states of the initial quarks, summed over final helicities,
+    /// = (g_W⁴/3) |V_ud|² (p₁·p₃)(p₂·p₄) / ((ŝ − M²)² + M²Γ²). Derived from the vertex −i g_W/√2 γ^μ P_L:
+    /// Σ|v̄₂γ^μP_L u₁ ū₄γ_μP_L v₃|² = 16 (p₁·p₃)(p₂·p₄), colour sum 3, average 1/36, coupling (g_W²/2)².
+    /// Integrated over the decay angles: ∫dΦ₂|M|² = g_W⁴|V|² ŝ² / (288π |D|²), σ̂ = πα²|V|²ŝ/(36 sin⁴θ_W |D|²).
+    struct UDbarToLeptonNeutrino: MatrixElement {
+        var model = StandardModel()
+        var ckm = 1.0
+        var legCount: Int { 4 }
+        func squared(_ p: [FourVector], alphaS: Double) -> Double {
+            let s = (p[0] + p[1]).m2
+            let m = model.mW, g = model.widthW
+            let d = (s - m * m) * (s - m * m) + m * m * g * g
+            let gw2 = model.gW * model.gW
+            return gw2 * gw2 / 3 * ckm * ckm * p[0].dot(p[2]) * p[1].dot(p[3]) / d
+        }
+    }
+
+    /// A constant |M|² (times αs^k, to see that αs(μR) is passed) for phase-space volume checks.
+    struct ConstantME: MatrixElement {
+        var legCount: Int
+        var value: Double
+        var alphaPower = 0
+        func squared(_ p: [FourVector], alphaS: Double) -> Double { value * pow(alphaS, Double(alphaPower)) }
+    }
+
+    /// A smooth toy PDF, f(x) = 10 (1 − x)³ for every flavour, αs = 0.118: keeps flat-ish test integrands tame.
+    struct SmoothPDF: PartonDensity {
+        var name: String { "smooth" }
+        var lhapdfID: Int? { nil }
+        func xfx(_ pid: Int, x: Double, q: Double) -> Double { 10 * x * pow(1 - x, 3) }
+        func alphaS(_ q: Double) -> Double { 0.118 }
+    }
+
+    /// A QCD-like toy with the W resonance: |M|² = c · BW(m_ℓν²) · Π_partons ((20 GeV)²/p_T²)^1.5 with
+    /// BW = (MΓ)² / ((m² − M²)² + M²Γ²); legs 2, 3 are ℓ, ν and 4… the partons (the fall-off the maps expect).
+    struct EmissionLikeME: MatrixElement {
+        var legCount: Int
+        let model = StandardModel()
+        func squared(_ p: [FourVector], alphaS: Double) -> Double {
+            let m2 = (p[2] + p[3]).m2, mg = model.mW * model.widthW, d = m2 - model.mW * model.mW
+            var v = 1e-6 * mg * mg / (d * d + mg * mg)
+            for k in 4..<legCount { v *= pow(400 / p[k].pt2, 1.5) }
+            return v
+        }
+    }
+
+    /// A channel that produces NaN momenta, to exercise the error path.
+    struct NaNChannel: PhaseSpaceChannel {
+        var name: String { "nan" }
+        var dimension: Int { 4 }
+        var finalStateCount: Int { 2 }
+        func map(_ y: UnsafeBufferPointer<Double>, into momenta: inout [FourVector]) -> MappedPoint {
+            for k in 0..<4 { momenta[k] = FourVector(.nan, 0, 0, 0) }
+            return MappedPoint(x1: 0.5, x2: 0.5, weight: 1)
+        }
+        func density(ofMomenta momenta: [FourVector], x1: Double, x2: Double) -> Double { 1 }
+    }
+}
+
