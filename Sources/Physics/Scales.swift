@@ -5,7 +5,9 @@
 //   .transverseMassHalf    μ₀ = ½ (Σ p_T,partons + √(m_ℓν² + p_T,ℓν²)), m_ℓν the actual pair mass (MadGraph
 //                          dynamical_scale_choice 3: Σ m_T/2 over final-state particles, the W as one ℓν system;
 //                          massless partons have m_T = p_T).
-// μR = renormalizationFactor · μ₀, μF = factorizationFactor · μ₀; αs is evaluated at μR.
+// μR = renormalizationFactor · μ₀, μF = factorizationFactor · μ₀; αs is evaluated at μR. Dynamical μ₀ is
+// floored at `minimumScale` (default 1 GeV): H_T/2 of W + 0 jets vanishes when both leptons run along the
+// beam, and αs or a PDF at Q → 0 would turn the point into NaN.
 import Kinematics
 
 public enum ScaleChoice: Sendable, Equatable, Codable {
@@ -19,16 +21,23 @@ public struct ScaleSetting: Sendable, Equatable, Codable {
     public var choice: ScaleChoice
     public var renormalizationFactor: Double
     public var factorizationFactor: Double
+    /// Lower bound of a dynamical μ₀ in GeV.
+    public var minimumScale: Double
 
-    public init(_ choice: ScaleChoice = .transverseMassHalf, renormalizationFactor: Double = 1, factorizationFactor: Double = 1) {
+    public init(_ choice: ScaleChoice = .transverseMassHalf, renormalizationFactor: Double = 1, factorizationFactor: Double = 1,
+                minimumScale: Double = 1) {
         self.choice = choice
         self.renormalizationFactor = renormalizationFactor
         self.factorizationFactor = factorizationFactor
+        self.minimumScale = minimumScale
     }
 
     public func validate() throws {
         guard renormalizationFactor.isFinite, renormalizationFactor > 0, factorizationFactor.isFinite, factorizationFactor > 0 else {
             throw PhysicsError.invalidScale("scale factors must be positive and finite, got μR×\(renormalizationFactor), μF×\(factorizationFactor)")
+        }
+        guard minimumScale.isFinite, minimumScale >= 0 else {
+            throw PhysicsError.invalidScale("minimum scale must be finite and non-negative, got \(minimumScale) GeV")
         }
         if case .fixed(let mu) = choice, !(mu.isFinite && mu > 0) {
             throw PhysicsError.invalidScale("fixed scale must be positive and finite, got \(mu) GeV")
@@ -44,9 +53,9 @@ public struct ScaleSetting: Sendable, Equatable, Codable {
         let w = p[2] + p[3]
         switch choice {
         case .fixed(let mu): return mu
-        case .htHalf: return 0.5 * (sumPT + p[2].pt + p[3].pt)
-        case .htPrimeHalf: return 0.5 * (sumPT + (wMass * wMass + w.pt2).squareRoot())
-        case .transverseMassHalf: return 0.5 * (sumPT + (max(w.m2, 0) + w.pt2).squareRoot())
+        case .htHalf: return max(0.5 * (sumPT + p[2].pt + p[3].pt), minimumScale)
+        case .htPrimeHalf: return max(0.5 * (sumPT + (wMass * wMass + w.pt2).squareRoot()), minimumScale)
+        case .transverseMassHalf: return max(0.5 * (sumPT + (max(w.m2, 0) + w.pt2).squareRoot()), minimumScale)
         }
     }
 

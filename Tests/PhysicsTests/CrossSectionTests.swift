@@ -79,6 +79,11 @@ final class CrossSectionTests: XCTestCase {
             XCTAssertEqual(muR, 2 * expected, accuracy: 1e-10, "\(choice)")
             XCTAssertEqual(muF, 0.5 * expected, accuracy: 1e-10, "\(choice)")
         }
+        // The floor: leptons along the beam give H_T/2 = 0 → μ₀ = 1 GeV.
+        let beamLeptons = [FourVector.zero, .zero, FourVector(40, 0, 0, 40), FourVector(40, 0, 0, -40)]
+        XCTAssertEqual(ScaleSetting(.htHalf).scales(beamLeptons, partons: 0, wMass: mW).muR, 1)
+        XCTAssertEqual(ScaleSetting(.htHalf, minimumScale: 3).scales(beamLeptons, partons: 0, wMass: mW).muF, 3)
+        XCTAssertThrowsError(try ScaleSetting(.htHalf, minimumScale: -1).validate())
         XCTAssertThrowsError(try ScaleSetting(.fixed(-3)).validate())
         XCTAssertThrowsError(try ScaleSetting(.htHalf, renormalizationFactor: 0).validate())
     }
