@@ -10,6 +10,8 @@ import Darwin
 import Kinematics
 import PhaseSpace
 
+/// Codable note: synthesized decoding reads an absent key as "no cut" (nil), not as the default of `init`;
+/// a run-card layer that wants the defaults should start from `Cuts()` and override the keys it finds.
 public struct Cuts: Sendable, Equatable, Codable {
     /// Minimum parton p_T in GeV (default 20).
     public var jetPTMin: Double?

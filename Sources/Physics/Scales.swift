@@ -44,6 +44,17 @@ public struct ScaleSetting: Sendable, Equatable, Codable {
         }
     }
 
+    private enum CodingKeys: String, CodingKey { case choice, renormalizationFactor, factorizationFactor, minimumScale }
+
+    /// Decoding fills absent keys with the defaults of `init` (run cards may give only the choice).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try c.decodeIfPresent(ScaleChoice.self, forKey: .choice) ?? .transverseMassHalf,
+                  renormalizationFactor: try c.decodeIfPresent(Double.self, forKey: .renormalizationFactor) ?? 1,
+                  factorizationFactor: try c.decodeIfPresent(Double.self, forKey: .factorizationFactor) ?? 1,
+                  minimumScale: try c.decodeIfPresent(Double.self, forKey: .minimumScale) ?? 1)
+    }
+
     /// μ₀ for momenta in slot order (2 = ℓ, 3 = ν, 4… = partons).
     @inline(__always)
     public func centralScale(_ p: UnsafeBufferPointer<FourVector>, partons n: Int, wMass: Double) -> Double {
