@@ -1,5 +1,6 @@
 // The hadronic integrand: cuts and scales against hand-computed values, the inclusive W cross section
 // against an independent two-dimensional integral, multi-channel consistency, event records, errors.
+import Foundation
 import XCTest
 import Amplitudes
 import Kinematics
@@ -84,6 +85,11 @@ final class CrossSectionTests: XCTestCase {
         XCTAssertEqual(ScaleSetting(.htHalf).scales(beamLeptons, partons: 0, wMass: mW).muR, 1)
         XCTAssertEqual(ScaleSetting(.htHalf, minimumScale: 3).scales(beamLeptons, partons: 0, wMass: mW).muF, 3)
         XCTAssertThrowsError(try ScaleSetting(.htHalf, minimumScale: -1).validate())
+        // Decoding keeps defaults for absent keys.
+        let decoded = try JSONDecoder().decode(ScaleSetting.self, from: Data(#"{"renormalizationFactor": 2}"#.utf8))
+        XCTAssertEqual(decoded, ScaleSetting(.transverseMassHalf, renormalizationFactor: 2))
+        let fixed = try JSONDecoder().decode(ScaleSetting.self, from: Data(#"{"choice": {"fixed": {"_0": 91.2}}}"#.utf8))
+        XCTAssertEqual(fixed.choice, .fixed(91.2))
         XCTAssertThrowsError(try ScaleSetting(.fixed(-3)).validate())
         XCTAssertThrowsError(try ScaleSetting(.htHalf, renormalizationFactor: 0).validate())
     }
