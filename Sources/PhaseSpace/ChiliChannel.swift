@@ -17,7 +17,8 @@
 // cluster p_T² ∈ [0, s/4] with offset p_T,min² in the map, same |y| ≤ Y_jet (a sum of massless partons with
 // |yᵢ| ≤ Y has |y| ≤ Y); cluster and sub-cluster m² ≥ m²_min (every pair passing the cuts has m² ≥ m²_min, and
 // adding massless momenta only raises the mass), root m² ≤ s, children within (m_A + m_B ≤ M);
-// W: m² ∈ window, |y_W| ≤ ln(√s/m_T,W) (from x₁,x₂ ≤ 1). So every channel's support contains the cut region.
+// W: m² ∈ window, y_W between the limits x₁ = 1 and x₂ = 1 given the partons (exact). So every channel's
+// support contains the cut region.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -162,6 +163,22 @@ public struct ChiliChannel: PhaseSpaceChannel {
         return room * room
     }
 
+    /// The W rapidity range allowed by x₁, x₂ ≤ 1 given the partons' total momentum K and the W's transverse
+    /// mass: x₁√s = K⁺ + m_T e^{y_W} ≤ √s and x₂√s = K⁻ + m_T e^{−y_W} ≤ √s with K^± = K⁰ ± K_z. Exact, so
+    /// no point is generated outside the physical region through the W, and every physical point is covered.
+    @inline(__always) private func wRapidityRange(partons k: FourVector, wTransverseMass mt: Double) -> (Double, Double)? {
+        let plus = rootS - (k.e + k.pz), minus = rootS - (k.e - k.pz)
+        guard plus > mt, minus > 0, mt > 0 else { return nil }
+        let hi = log(plus / mt), lo = -log(minus / mt)
+        return hi > lo ? (lo, hi) : nil
+    }
+
+    @inline(__always) private func partonSum(_ momenta: [FourVector]) -> FourVector {
+        var k = FourVector.zero
+        for i in 0..<jetCount { k += momenta[4 &+ i] }
+        return k
+    }
+
     public func map(_ y: UnsafeBufferPointer<Double>, into momenta: inout [FourVector]) -> MappedPoint {
         var weight = globalConst
         var k = FourVector.zero
@@ -224,11 +241,10 @@ public struct ChiliChannel: PhaseSpaceChannel {
         let m2 = wMap.value(y[0])
         let wpx = -k.px, wpy = -k.py
         let mt = (m2 + wpx * wpx + wpy * wpy).squareRoot()
-        let yMax = log(rootS / mt)
-        guard yMax > 0 else { return .invalid }
-        let yW = yMax * (2 * y[1] - 1)
+        guard let (yLo, yHi) = wRapidityRange(partons: k, wTransverseMass: mt) else { return .invalid }
+        let yW = yLo + (yHi - yLo) * y[1]
         let w = FourVector(mt * cosh(yW), wpx, wpy, mt * sinh(yW))
-        weight *= wConst * 2 * yMax / wMap.density(m2)
+        weight *= wConst * (yHi - yLo) / wMap.density(m2)
         let (l, nu) = TwoBodyDecay.decay(w, parentMass2: m2, child1Mass2: 0, child2Mass2: 0, u1: y[2], u2: y[3])
         momenta[2] = l; momenta[3] = nu
         let total = k + w
@@ -298,9 +314,10 @@ public struct ChiliChannel: PhaseSpaceChannel {
         guard inside else { return 0 }
         let w = momenta[2] + momenta[3]
         let m2 = w.m2
-        let yMax = log(rootS / (m2 + w.pt2).squareRoot())
-        guard yMax > 0, abs(w.rapidity) <= yMax else { return 0 }
-        density *= wMap.density(m2) / (wConst * 2 * yMax)
+        guard let (yLo, yHi) = wRapidityRange(partons: partonSum(momenta), wTransverseMass: (m2 + w.pt2).squareRoot()) else { return 0 }
+        let yW = w.rapidity
+        guard yW >= yLo, yW <= yHi else { return 0 }
+        density *= wMap.density(m2) / (wConst * (yHi - yLo))
         return density.isFinite ? density : 0
     }
 
@@ -340,9 +357,9 @@ public struct ChiliChannel: PhaseSpaceChannel {
             }
         }
         let w = momenta[2] + momenta[3]
-        let yMax = log(rootS / (w.m2 + w.pt2).squareRoot())
+        guard let (yLo, yHi) = wRapidityRange(partons: partonSum(momenta), wTransverseMass: (w.m2 + w.pt2).squareRoot()) else { return nil }
         y[0] = wMap.inverse(w.m2)
-        y[1] = (w.rapidity / yMax + 1) / 2
+        y[1] = (w.rapidity - yLo) / (yHi - yLo)
         (y[2], y[3]) = TwoBodyDecay.angles(of: momenta[2], in: w)
         return y
     }
