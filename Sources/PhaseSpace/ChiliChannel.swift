@@ -13,7 +13,9 @@
 // where (2/s) = ∫dx₁dx₂ δ(E − E_tot) δ(p_z − p_z,tot) and d²p_T = ½ dp_T² dφ.
 //
 // Ranges (chosen so that channel 0, all singles, covers every point that passes the generation cuts):
-// single p_T² ∈ [p_T,min², s/4]; |y| ≤ Y_jet = min(η_max, ln(√s/p_T,min)) (since p_T e^|y| ≤ √s);
+// single p_T² ∈ [p_T,min², s/4]; |y| ≤ Y_jet = min(η_max, ln(√s/p_T,min)) (since p_T e^|y| ≤ √s), further
+// narrowed, object by object, to K⁺ + m_T e^y < √s and K⁻ + m_T e^{−y} < √s with K^± the light-cone sums of
+// the objects generated before (x₁, x₂ ≤ 1 — exact, so no physical point is lost);
 // cluster p_T² ∈ [0, s/4] with offset p_T,min² in the map, same |y| ≤ Y_jet (a sum of massless partons with
 // |yᵢ| ≤ Y has |y| ≤ Y); cluster and sub-cluster m² ≥ m²_min (every pair passing the cuts has m² ≥ m²_min, and
 // adding massless momenta only raises the mass), root m² ≤ s, children within (m_A + m_B ≤ M);
@@ -140,7 +142,7 @@ public struct ChiliChannel: PhaseSpaceChannel {
         let f = PhaseSpaceConstants.onePartonFactor, tp = PhaseSpaceConstants.twoPi
         globalConst = tp * tp * tp * tp * 2 / s
         wConst = f / tp / (8 * Double.pi)
-        objectConst = f * 0.5 * tp * 2 * yJet
+        objectConst = f * 0.5 * tp
         name = clusters.isEmpty ? "chili[W+\(n)]" : "chili[W+\(n) " + clusters.map(Self.label).joined() + "]"
     }
 
@@ -168,8 +170,18 @@ public struct ChiliChannel: PhaseSpaceChannel {
     /// no point is generated outside the physical region through the W, and every physical point is covered.
     @inline(__always) private func wRapidityRange(partons k: FourVector, wTransverseMass mt: Double) -> (Double, Double)? {
         let plus = rootS - (k.e + k.pz), minus = rootS - (k.e - k.pz)
-        guard plus > mt, minus > 0, mt > 0 else { return nil }
+        guard plus > 0, minus > 0, mt > 0 else { return nil }
         let hi = log(plus / mt), lo = -log(minus / mt)
+        return hi > lo ? (lo, hi) : nil
+    }
+
+    /// Rapidity range of the next object (transverse mass m_T) given the light-cone sums K^± = Σ(E ± p_z) of
+    /// the objects before it: |y| ≤ Y_jet and K⁺ + m_T e^y < √s, K⁻ + m_T e^{−y} < √s (x₁, x₂ ≤ 1 with room
+    /// left for the W). Depends only on earlier objects, so the map stays a bijection with an exact density.
+    @inline(__always) private func objectRapidityRange(mt: Double, plus: Double, minus: Double) -> (Double, Double)? {
+        let rp = rootS - plus, rm = rootS - minus
+        guard rp > 0, rm > 0, mt > 0 else { return nil }
+        let hi = min(yJet, log(rp / mt)), lo = max(-yJet, -log(rm / mt))
         return hi > lo ? (lo, hi) : nil
     }
 
@@ -187,24 +199,25 @@ public struct ChiliChannel: PhaseSpaceChannel {
             withUnsafeTemporaryAllocation(of: Double.self, capacity: max(nodes, 1)) { mass in
                 for o in 0..<objSlot.count {
                     let j = objYStart[o]
-                    let rap = yJet * (2 * y[j &+ 1] - 1)
                     let phi = PhaseSpaceConstants.twoPi * y[j &+ 2]
                     if objSlot[o] >= 0 {
                         let map = singleMap.unsafelyUnwrapped
                         let pt2 = map.value(y[j])
-                        let p = object(pt2: pt2, y: rap, phi: phi, m2: 0)
+                        guard let (lo, hi) = objectRapidityRange(mt: pt2.squareRoot(), plus: k.e + k.pz, minus: k.e - k.pz) else { return false }
+                        let p = object(pt2: pt2, y: lo + (hi - lo) * y[j &+ 1], phi: phi, m2: 0)
                         momenta[objSlot[o]] = p
                         k += p
-                        weight *= objectConst / map.density(pt2)
+                        weight *= objectConst * (hi - lo) / map.density(pt2)
                         continue
                     }
                     let ptMap = clusterPTMap.unsafelyUnwrapped, mMap = clusterMassMap.unsafelyUnwrapped
                     let pt2 = ptMap.value(y[j]), m2 = mMap.value(y[j &+ 3])
+                    guard let (lo, hi) = objectRapidityRange(mt: (pt2 + m2).squareRoot(), plus: k.e + k.pz, minus: k.e - k.pz) else { return false }
                     let root = objRoot[o]
-                    mom[root] = object(pt2: pt2, y: rap, phi: phi, m2: m2)
+                    mom[root] = object(pt2: pt2, y: lo + (hi - lo) * y[j &+ 1], phi: phi, m2: m2)
                     mass[root] = m2
                     k += mom[root]
-                    weight *= objectConst / (ptMap.density(pt2) * mMap.density(m2) * PhaseSpaceConstants.twoPi)
+                    weight *= objectConst * (hi - lo) / (ptMap.density(pt2) * mMap.density(m2) * PhaseSpaceConstants.twoPi)
                     for node in root..<objEnd[o] where nodeSlot[node] < 0 {
                         var jj = nodeYStart[node]
                         let a = nodeLeft[node], b = nodeRight[node], m2 = mass[node]
@@ -274,11 +287,15 @@ public struct ChiliChannel: PhaseSpaceChannel {
         let nodes = nodeLeft.count
         // Node masses² in a stack buffer (no heap allocation: this runs once per channel and point).
         let inside: Bool = withUnsafeTemporaryAllocation(of: Double.self, capacity: max(nodes, 1)) { mass in
+            var k = FourVector.zero
             for o in 0..<objSlot.count {
                 if objSlot[o] >= 0 {
                     let p = momenta[objSlot[o]]
-                    guard abs(p.rapidity) <= yJet else { return false }
-                    density *= singleMap.unsafelyUnwrapped.density(p.pt2) / objectConst
+                    guard let (lo, hi) = objectRapidityRange(mt: p.pt, plus: k.e + k.pz, minus: k.e - k.pz) else { return false }
+                    let rap = p.rapidity
+                    guard rap >= lo, rap <= hi else { return false }
+                    density *= singleMap.unsafelyUnwrapped.density(p.pt2) / (objectConst * (hi - lo))
+                    k += p
                     continue
                 }
                 let root = objRoot[o]
@@ -290,9 +307,12 @@ public struct ChiliChannel: PhaseSpaceChannel {
                     mass[node] = max(r.m2, 0)
                     if node == root { q = r }
                 }
-                guard abs(q.rapidity) <= yJet else { return false }
+                guard let (lo, hi) = objectRapidityRange(mt: (mass[root] + q.pt2).squareRoot(), plus: k.e + k.pz, minus: k.e - k.pz) else { return false }
+                let rap = q.rapidity
+                guard rap >= lo, rap <= hi else { return false }
                 density *= clusterPTMap.unsafelyUnwrapped.density(q.pt2) * clusterMassMap.unsafelyUnwrapped.density(mass[root])
-                    * PhaseSpaceConstants.twoPi / objectConst
+                    * PhaseSpaceConstants.twoPi / (objectConst * (hi - lo))
+                k += q
                 for node in root..<objEnd[o] where nodeSlot[node] < 0 {
                     let a = nodeLeft[node], b = nodeRight[node], m2 = mass[node]
                     if nodeSlot[a] < 0 {
@@ -329,18 +349,23 @@ public struct ChiliChannel: PhaseSpaceChannel {
             return f < 0 ? f + 1 : f
         }
         let (mom, mass) = nodeKinematics(momenta)
+        var k = FourVector.zero
         for o in 0..<objSlot.count {
             let j = objYStart[o]
             if objSlot[o] >= 0 {
                 let p = momenta[objSlot[o]]
+                guard let (lo, hi) = objectRapidityRange(mt: p.pt, plus: k.e + k.pz, minus: k.e - k.pz) else { return nil }
                 y[j] = singleMap.unsafelyUnwrapped.inverse(p.pt2)
-                y[j + 1] = (p.rapidity / yJet + 1) / 2
+                y[j + 1] = (p.rapidity - lo) / (hi - lo)
                 y[j + 2] = unitPhi(p)
+                k += p
                 continue
             }
             let root = objRoot[o], q = mom[root]
+            guard let (lo, hi) = objectRapidityRange(mt: (mass[root] + q.pt2).squareRoot(), plus: k.e + k.pz, minus: k.e - k.pz) else { return nil }
+            k += q
             y[j] = clusterPTMap.unsafelyUnwrapped.inverse(q.pt2)
-            y[j + 1] = (q.rapidity / yJet + 1) / 2
+            y[j + 1] = (q.rapidity - lo) / (hi - lo)
             y[j + 2] = unitPhi(q)
             y[j + 3] = clusterMassMap.unsafelyUnwrapped.inverse(mass[root])
             for node in root..<objEnd[o] where nodeSlot[node] < 0 {

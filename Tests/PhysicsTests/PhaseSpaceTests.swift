@@ -409,7 +409,7 @@ final class PhaseSpaceTests: XCTestCase {
             XCTAssertGreaterThan(b, 0)
             for ch in try WJetsChannels.make(jets: n, limits: limits) {
                 let (a, ea) = volume(ch, points: n == 1 ? 60_000 : 150_000)
-                XCTAssertLessThan(ea / a, 0.05, ch.name)
+                XCTAssertLessThan(ea / a, 0.025, ch.name)
                 XCTAssertLessThan(abs(a - b), 4 * (ea * ea + eb * eb).squareRoot(), "\(ch.name) \(a) ± \(ea), RAMBO \(b) ± \(eb)")
             }
         }
