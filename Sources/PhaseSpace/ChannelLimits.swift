@@ -21,9 +21,9 @@ public struct ChannelLimits: Sendable, Equatable {
     public var jetEtaMax: Double?
     /// Lower bound of the invariant mass² of a pair of partons (from the p_T and ΔR cuts), GeV².
     public var pairMass2Min: Double
-    /// ν of the p_T² maps of partons and pairs (density ∝ 1/(p_T² + c)^ν). ν = 1 is the bare 1/p_T² of a
-    /// t-channel emission; the default 1.5 is still flatter than LO W + jets spectra (≈ p_T^−4…−5 in dp_T²)
-    /// and roughly triples the fraction of physical points (x₁, x₂ ≤ 1) for W + 4 jets at 13 TeV (PhysicsBench xsec).
+    /// ν of the p_T² maps of partons and clusters (density ∝ 1/(p_T² + c)^ν). ν = 1 is the bare 1/p_T² of a
+    /// t-channel emission; the default 1.5 is still flatter than LO W + jets spectra (≈ p_T^−4…−5 in dp_T²),
+    /// so tails stay oversampled, while far fewer points land at high p_T.
     public var pTExponent: Double = 1.5
     /// ν of the cluster-mass² maps (density ∝ 1/(m²)^ν; < 1 so that a zero lower bound stays integrable).
     public var pairMassExponent: Double = 0.8
