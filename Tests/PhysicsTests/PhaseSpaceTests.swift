@@ -304,6 +304,32 @@ final class PhaseSpaceTests: XCTestCase {
         }
     }
 
+    /// Points on the faces and corners of the unit cube (flows in Float can produce exact 0 and 1) give either
+    /// weight 0 or finite weights, momenta and densities: never NaN.
+    func testBoundaryPointsNeverGiveNaN() throws {
+        var rng = RandomStream(seed: 41)
+        for n in 0...4 {
+            for ch in try WJetsChannels.make(jets: n, limits: Self.limits(sqrtS: 13000)) {
+                for trial in 0..<40 {
+                    let y: [Double] = (0..<ch.dimension).map { _ in
+                        switch trial % 4 {
+                        case 0: return rng.uniform() < 0.5 ? 0 : 1
+                        case 1: return Double(rng.index(below: 3)) / 2
+                        default: return rng.uniform() < 0.3 ? Double(rng.index(below: 2)) : rng.uniform()
+                        }
+                    }
+                    let (pt, p) = ch.map(y)
+                    XCTAssertFalse(pt.weight.isNaN, ch.name)
+                    guard pt.weight > 0 else { continue }
+                    XCTAssertTrue(pt.weight.isFinite, ch.name)
+                    for q in p { XCTAssertTrue(q.e.isFinite && q.px.isFinite && q.py.isFinite && q.pz.isFinite, "\(ch.name) \(y)") }
+                    XCTAssertFalse(ch.density(ofMomenta: p, x1: pt.x1, x2: pt.x2).isNaN, ch.name)
+                    XCTAssertFalse(ch.propagatorFactor(ofMomenta: p).isNaN, ch.name)
+                }
+            }
+        }
+    }
+
     func testPriorWeightsFavourCollinearPairChannel() throws {
         let channels = try WJetsChannels.make(jets: 2, limits: Self.limits())
         // Two nearly collinear partons (ΔR ≈ 0.05): the (01) splitting channel must dominate.
