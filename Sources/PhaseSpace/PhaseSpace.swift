@@ -1,2 +1,0 @@
-// Module PhaseSpace: see README for its role.
-enum PhaseSpaceModule {}

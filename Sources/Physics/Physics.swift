@@ -1,2 +1,0 @@
-// Module Physics: see README for its role.
-enum PhysicsModule {}
