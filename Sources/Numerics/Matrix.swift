@@ -12,30 +12,32 @@ public protocol GEMMScalar: BinaryFloatingPoint, Sendable where Self.RawSignific
 
 /// A row-major rows × cols matrix backed by one array.
 public struct Matrix<T: GEMMScalar>: Equatable, Sendable {
-    public private(set) var rows: Int
-    public private(set) var cols: Int
+    @inlinable public var rows: Int { _rows }
+    @inlinable public var cols: Int { _cols }
     public var storage: [T]
+    @usableFromInline var _rows: Int
+    @usableFromInline var _cols: Int
 
     public init(rows: Int, cols: Int, repeating value: T = 0) {
         precondition(rows >= 0 && cols >= 0, "Matrix shape must be non-negative")
-        self.rows = rows
-        self.cols = cols
+        self._rows = rows
+        self._cols = cols
         self.storage = [T](repeating: value, count: rows * cols)
     }
 
     public init(rows: Int, cols: Int, storage: [T]) {
         precondition(storage.count == rows * cols, "Matrix storage \(storage.count) != \(rows)x\(cols)")
-        self.rows = rows
-        self.cols = cols
+        self._rows = rows
+        self._cols = cols
         self.storage = storage
     }
 
     @inlinable public subscript(r: Int, c: Int) -> T {
-        get { storage[r &* cols &+ c] }
-        set { storage[r &* cols &+ c] = newValue }
+        get { storage[r &* _cols &+ c] }
+        set { storage[r &* _cols &+ c] = newValue }
     }
 
-    public var count: Int { rows * cols }
+    @inlinable public var count: Int { _rows &* _cols }
 
     /// Copy of row r.
     public func row(_ r: Int) -> [T] { Array(storage[(r * cols)..<((r + 1) * cols)]) }
@@ -46,15 +48,20 @@ public struct Matrix<T: GEMMScalar>: Equatable, Sendable {
         return t
     }
 
-    /// Reshape keeping storage (reuses capacity, used for buffers whose batch size varies).
+    /// Reshape keeping the buffer's capacity (for work buffers whose batch size varies). Existing entries
+    /// keep their linear positions; new ones are zero. Inlinable so that it specialises in client modules.
+    @inlinable
     public mutating func resize(rows newRows: Int, cols newCols: Int) {
         let n = newRows * newCols
-        if storage.count != n {
-            if storage.count > n { storage.removeLast(storage.count - n) }
-            else { storage.append(contentsOf: repeatElement(0, count: n - storage.count)) }
+        let old = storage.count
+        if old > n {
+            storage.removeLast(old - n)
+        } else if old < n {
+            storage.reserveCapacity(n)
+            storage.append(contentsOf: repeatElement(T.zero, count: n - old))
         }
-        rows = newRows
-        cols = newCols
+        _rows = newRows
+        _cols = newCols
     }
 }
 
