@@ -1,0 +1,222 @@
+// Exact tree-level |M|² of one partonic subprocess with a W (decaying to ℓν or on shell): helicity sums over
+// the non-vanishing configurations, exact colour sums through the flow basis, averaging and symmetry factors.
+import Kinematics
+
+/// Errors in building a matrix element or a process.
+public enum AmplitudeError: Error, CustomStringConvertible, Equatable {
+    case unknownParticle(String)
+    case malformedProcess(String)
+    case chargeNotConserved(String)
+    case noSubprocesses(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .unknownParticle(let s): return "unknown particle '\(s)' (known: d u s c b and ~ antiquarks, g, e- e+ mu- mu+ ve ve~ vm vm~, W+ W-, multiparticles p j)"
+        case .malformedProcess(let s): return "malformed process: \(s)"
+        case .chargeNotConserved(let s): return "electric charge is not conserved in '\(s)'"
+        case .noSubprocesses(let s): return "process '\(s)' has no partonic subprocess with a non-zero tree-level amplitude"
+        case .unsupported(let s): return "unsupported: \(s)"
+        }
+    }
+}
+
+/// Where a recursion leg takes its momentum and wave function from, in the external (incoming, outgoing) order.
+enum LegSource: Sendable {
+    case parton(index: Int, incoming: Bool)
+    case leptons(particle: Int, antiparticle: Int)
+    case onShellW(index: Int)
+}
+
+public struct TreeMatrixElement: MatrixElement {
+    public let incoming: [Int]
+    public let outgoing: [Int]
+    public let model: StandardModel
+    let program: CurrentProgram
+    let sources: [LegSource]
+    /// Helicity index per recursion leg for every non-vanishing configuration, and the legs changed since the previous one.
+    let helicities: [[Int]]
+    let changedLegs: [Int]
+    /// 1/(spins × colours of the incoming partons) × identical-particle factor.
+    let normalisation: Double
+    let colouredLegs: Int
+
+    public var legCount: Int { incoming.count + outgoing.count }
+    /// The number of colour flows with a non-vanishing dual amplitude.
+    public var flowCount: Int { program.flows.count }
+    /// The number of helicity configurations summed.
+    public var helicityCount: Int { helicities.count }
+
+    /// Builds the matrix element of `incoming > outgoing` (PDG ids). Partons, at most one lepton pair or W,
+    /// leptons and W only in the final state. Pure-QCD subprocesses are allowed too.
+    public init(incoming: [Int], outgoing: [Int], model: StandardModel = StandardModel()) throws {
+        guard incoming.count == 2 else { throw AmplitudeError.malformedProcess("need exactly two incoming particles") }
+        for id in incoming + outgoing where PDG.kind(id) == nil { throw AmplitudeError.unknownParticle(PDG.name(id)) }
+        for id in incoming where !PDG.isParton(id) { throw AmplitudeError.unsupported("incoming \(PDG.name(id)); only partons may be incoming") }
+        self.incoming = incoming
+        self.outgoing = outgoing
+        self.model = model
+        let ext = incoming + outgoing
+        let qin = incoming.map(PDG.charge3).reduce(0, +), qout = outgoing.map(PDG.charge3).reduce(0, +)
+        guard qin == qout else { throw AmplitudeError.chargeNotConserved(incoming.map(PDG.name).joined(separator: " ") + " > " + outgoing.map(PDG.name).joined(separator: " ")) }
+
+        var legs: [RecursionLeg] = []
+        var sources: [LegSource] = []
+        for (i, id) in ext.enumerated() where PDG.isParton(id) {
+            let isIn = i < 2
+            let outId = isIn ? (id == PDG.gluon ? id : -id) : id
+            if outId == PDG.gluon { legs.append(.gluon) }
+            else if outId > 0 { legs.append(.quark(outId)) } else { legs.append(.antiquark(-outId)) }
+            sources.append(.parton(index: i, incoming: isIn))
+        }
+        let leptonIdx = ext.indices.filter { $0 >= 2 && PDG.isLepton(ext[$0]) }
+        let wIdx = ext.indices.filter { $0 >= 2 && abs(ext[$0]) == PDG.wPlus }
+        if !leptonIdx.isEmpty || !wIdx.isEmpty {
+            if wIdx.count == 1 && leptonIdx.isEmpty {
+                legs.append(.w(charge: ext[wIdx[0]] > 0 ? 1 : -1))
+                sources.append(.onShellW(index: wIdx[0]))
+            } else if wIdx.isEmpty && leptonIdx.count == 2 {
+                let a = ext[leptonIdx[0]], b = ext[leptonIdx[1]]
+                let (part, anti) = a > 0 ? (leptonIdx[0], leptonIdx[1]) : (leptonIdx[1], leptonIdx[0])
+                let p = ext[part], q = -ext[anti]
+                // W⁺ → ℓ⁺ ν_ℓ: particle ν (12/14), antiparticle ℓ⁺ (−11/−13); W⁻ → ℓ⁻ ν̄: particle ℓ⁻, antiparticle ν̄.
+                guard a * b < 0, (p % 2 == 0 && q == p - 1) || (p % 2 == 1 && q == p + 1) else {
+                    throw AmplitudeError.unsupported("lepton pair \(PDG.name(a)) \(PDG.name(b)) does not come from one W")
+                }
+                legs.append(.w(charge: p % 2 == 0 ? 1 : -1))
+                sources.append(.leptons(particle: part, antiparticle: anti))
+            } else {
+                throw AmplitudeError.unsupported("exactly one W → ℓν pair or one on-shell W is supported")
+            }
+        }
+        guard legs.count >= 3 else { throw AmplitudeError.unsupported("fewer than three recursion legs") }
+        let root = legs.lastIndex { $0.isFermion } ?? legs.lastIndex { $0 == .gluon }!
+        let program = CurrentProgram(legs: legs, root: root, gW: model.gW, cabibboAngle: model.cabibboAngle)
+        self.program = program
+        self.sources = sources
+        self.colouredLegs = legs.filter(\.isColoured).count
+
+        // Averaging and symmetry factors.
+        var norm = 0.25
+        for id in incoming { norm /= id == PDG.gluon ? 8 : 3 }
+        var counts: [Int: Int] = [:]
+        for id in outgoing { counts[id, default: 0] += 1 }
+        for (_, c) in counts where c > 1 { for k in 2...c { norm /= Double(k) } }
+        self.normalisation = norm
+
+        // Helicity configurations in Gray-code order; keep those with any non-zero dual amplitude at a probe point.
+        let states: [Int] = sources.map { if case .onShellW = $0 { return 3 }; if case .leptons = $0 { return 1 }; return 2 }
+        let binary = states.indices.filter { states[$0] == 2 }
+        let wStates = states.contains(3) ? 3 : 1
+        let wLeg = states.firstIndex { $0 != 2 }
+        var configs: [[Int]] = []
+        for w in 0..<wStates {
+            for g in 0..<(1 << binary.count) {
+                let gray = g ^ (g >> 1)
+                var h = [Int](repeating: 0, count: legs.count)
+                for (bit, leg) in binary.enumerated() { h[leg] = (gray >> bit) & 1 }
+                if let wl = wLeg { h[wl] = w }
+                configs.append(h)
+            }
+        }
+        var ws = CurrentWorkspace(program: program)
+        var probe: [FourVector] = []
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        func rnd() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
+        for leg in legs {
+            let (x, y, z) = (rnd() - 0.5, rnd() - 0.5, rnd() - 0.5)
+            let p = (x * x + y * y + z * z).squareRoot()
+            if case .w = leg { probe.append(FourVector(2 * p + 1, x, y, z)) } else { probe.append(FourVector(p, x, y, z)) }
+        }
+        program.prepare(&ws, legMomenta: probe)
+        var kept: [[Int]] = []
+        for h in configs {
+            TreeMatrixElement.setLeaves(program, &ws, legs: legs, momenta: probe, helicities: h, leptonic: nil, model: model)
+            program.evaluate(&ws, changed: -1)
+            if ws.amplitudes.contains(where: { $0.norm2 > 0 }) { kept.append(h) }
+        }
+        self.helicities = kept
+        var changed: [Int] = []
+        for (i, h) in kept.enumerated() {
+            if i == 0 { changed.append(-1); continue }
+            var m = 0
+            for k in h.indices where h[k] != kept[i - 1][k] { m |= 1 << k }
+            changed.append(m)
+        }
+        self.changedLegs = changed
+    }
+
+    /// Leaf wave functions for one helicity configuration. `leptonic` = (particle, antiparticle) momenta for
+    /// a W → ℓν leg; nil uses the on-shell polarisations (or the probe's arbitrary vector).
+    static func setLeaves(_ program: CurrentProgram, _ ws: inout CurrentWorkspace, legs: [RecursionLeg], momenta: [FourVector],
+                          helicities: [Int], leptonic: (FourVector, FourVector)?, model: StandardModel, onlyLegs: Int = -1) {
+        for (i, leg) in legs.enumerated() where onlyLegs & (1 << i) != 0 {
+            let h = helicities[i] == 0 ? -1 : 1
+            switch leg {
+            case .gluon: program.setLeaf(&ws, leg: i, vector: Wavefunctions.gluon(momenta[i], h))
+            case .quark: program.setLeaf(&ws, leg: i, spinor: Wavefunctions.outgoingQuark(momenta[i], h))
+            case .antiquark: program.setLeaf(&ws, leg: i, spinor: Wavefunctions.outgoingAntiquark(momenta[i], h))
+            case .w:
+                if let (kp, ka) = leptonic {
+                    program.setLeaf(&ws, leg: i, vector: leptonCurrent(particle: kp, antiparticle: ka, model: model))
+                } else {
+                    program.setLeaf(&ws, leg: i, vector: Wavefunctions.massiveVector(momenta[i], helicities[i]))
+                }
+            }
+        }
+    }
+
+    /// The W "polarisation" seen by the quark line: lepton current × vertex × propagator,
+    /// (−i g_W/√2) ū_−(k_ℓ) γ^μ v(k_ℓ̄) · (−i)/(q² − M_W² + i M_W Γ_W).
+    static func leptonCurrent(particle kp: FourVector, antiparticle ka: FourVector, model: StandardModel) -> CVector {
+        let l = Dirac.current(Wavefunctions.ubar(kp, -1), Wavefunctions.u(ka, -1))
+        let q = kp + ka
+        let d = Complex(q.m2 - model.mW * model.mW, model.mW * model.widthW)
+        let factor = Complex(-model.gW / 2.0.squareRoot(), 0) / d
+        return factor * l
+    }
+
+    /// All-outgoing momenta of the recursion legs and the lepton momenta, from physical momenta in this order.
+    func legMomenta(_ momenta: [FourVector]) -> (legs: [FourVector], leptons: (FourVector, FourVector)?) {
+        var out: [FourVector] = []
+        out.reserveCapacity(sources.count)
+        var lep: (FourVector, FourVector)? = nil
+        for s in sources {
+            switch s {
+            case .parton(let i, let isIn): out.append(isIn ? -momenta[i] : momenta[i])
+            case .leptons(let a, let b): out.append(momenta[a] + momenta[b]); lep = (momenta[a], momenta[b])
+            case .onShellW(let i): out.append(momenta[i])
+            }
+        }
+        return (out, lep)
+    }
+
+    public func squared(_ momenta: [FourVector], alphaS: Double) -> Double {
+        let (k, lep) = legMomenta(momenta)
+        var ws = CurrentWorkspace(program: program)
+        program.prepare(&ws, legMomenta: k)
+        var sum = 0.0
+        for (c, h) in helicities.enumerated() {
+            let changed = changedLegs[c]
+            TreeMatrixElement.setLeaves(program, &ws, legs: program.legs, momenta: k, helicities: h, leptonic: lep, model: model, onlyLegs: changed)
+            program.evaluate(&ws, changed: changed)
+            sum += program.colourSummed(ws)
+        }
+        let g2 = 4 * Double.pi * alphaS
+        var coupling = 1.0
+        for _ in 0..<max(colouredLegs - 2, 0) { coupling *= g2 }
+        return sum * coupling * normalisation
+    }
+
+    /// The dual (colour-flow) amplitudes at g_s = 1 for one helicity configuration, all-outgoing leg momenta.
+    /// `gaugeLeg` replaces that gluon's polarisation by its momentum (a Ward-identity check).
+    func dualAmplitudes(legMomenta k: [FourVector], helicities h: [Int], leptons: (FourVector, FourVector)? = nil,
+                        gaugeLeg: Int? = nil) -> [Complex] {
+        var ws = CurrentWorkspace(program: program)
+        program.prepare(&ws, legMomenta: k)
+        TreeMatrixElement.setLeaves(program, &ws, legs: program.legs, momenta: k, helicities: h, leptonic: leptons, model: model)
+        if let g = gaugeLeg { program.setLeaf(&ws, leg: g, vector: CVector(k[g])) }
+        program.evaluate(&ws, changed: -1)
+        return ws.amplitudes
+    }
+}
