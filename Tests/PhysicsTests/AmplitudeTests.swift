@@ -110,3 +110,215 @@ final class AmplitudeTests: XCTestCase {
         }
     }
 }
+
+// MARK: - Exact symmetries and identities at higher multiplicity.
+final class AmplitudeSymmetryTests: XCTestCase {
+    let sm = StandardModel()
+
+    /// All-outgoing recursion-leg momenta of `me` at physical momenta `p`.
+    func legs(_ me: TreeMatrixElement, _ p: [FourVector]) -> ([FourVector], (FourVector, FourVector)?) { me.legMomenta(p) }
+
+    /// Ward identity: with one gluon's ε replaced by k/E_k and all other legs physical, every dual amplitude
+    /// vanishes; compared with the largest dual amplitude over helicities.
+    func testGaugeInvariance() throws {
+        let processes: [([Int], [Int])] = [
+            ([2, -1], [-11, 12, 21, 21]),
+            ([2, -1], [-11, 12, 21, 21, 21, 21]),
+            ([21, 21], [-11, 12, 1, -2, 21, 21]),
+            ([2, 21], [-11, 12, 1, 21, 21, 21]),
+            ([2, -1], [-11, 12, 2, -2, 21, 21]),
+            ([2, 2], [-11, 12, 2, 1, 21, 21]),
+            ([1, -2], [11, -12, 3, -3, 21]),
+            ([21, 21], [21, 21, 21, 21]),
+            ([2, -1], [24, 21, 21, 21]),
+        ]
+        for (pi, (inc, out)) in processes.enumerated() {
+            let me = try TreeMatrixElement(incoming: inc, outgoing: out, model: sm)
+            let masses = out.map { abs($0) == 24 ? sm.mW : 0.0 }
+            let p = rambo(1000, out.count, seed: UInt64(100 + pi), masses: masses)
+            let (k, lep) = legs(me, p)
+            var typical = 0.0
+            for h in me.helicities {
+                for a in me.dualAmplitudes(legMomenta: k, helicities: h, leptons: lep) { typical = max(typical, a.magnitude) }
+            }
+            XCTAssertGreaterThan(typical, 0)
+            for (g, leg) in me.program.legs.enumerated() where leg == .gluon {
+                var kk = k
+                kk[g] = (1 / abs(k[g].e)) * k[g]
+                var worst = 0.0
+                for h in me.helicities {
+                    // Scale the replaced polarisation to unit energy: ε → k/E_k.
+                    var amps = me.dualAmplitudes(legMomenta: k, helicities: h, leptons: lep, gaugeLeg: g)
+                    amps = amps.map { (1 / abs(k[g].e)) * $0 }
+                    for a in amps { worst = max(worst, a.magnitude) }
+                }
+                XCTAssertLessThan(worst / typical, 1e-10, "\(inc) > \(out), gluon leg \(g)")
+            }
+        }
+    }
+
+    /// Parke–Taylor: |A(1…n)| = |⟨ij⟩|⁴ / Π|⟨k,k+1⟩| = s_ij² / Π √|s_{k,k+1}| for gluons i, j of negative
+    /// helicity (colour-ordered, Tr(T^aT^b) = δ^{ab}, g = 1; the same magnitude holds for the parity image).
+    /// Non-MHV configurations with fewer than two negative helicities vanish.
+    func testParkeTaylor() throws {
+        for n in 4...6 {
+            let me = try TreeMatrixElement(incoming: [21, 21], outgoing: [Int](repeating: 21, count: n - 2), model: sm)
+            let p = rambo(700, n - 2, seed: UInt64(n))
+            let (k, _) = legs(me, p)
+            // The flow with cyclic colour order 0, 1, …, n−1.
+            guard let f = me.program.flows.firstIndex(where: { fl in (0..<n).allSatisfy { fl.successor[$0] == ($0 + 1) % n } }) else {
+                return XCTFail("no cyclic flow for n = \(n)")
+            }
+            func s(_ a: Int, _ b: Int) -> Double { abs((k[a] + k[b]).m2) }
+            var den = 1.0
+            for a in 0..<n { den *= s(a, (a + 1) % n).squareRoot() }
+            for (i, j) in [(0, 1), (0, 2), (1, n - 1)] {
+                var h = [Int](repeating: 1, count: n)
+                h[i] = 0; h[j] = 0
+                let a = me.dualAmplitudes(legMomenta: k, helicities: h)[f].magnitude
+                assertRelative(a, s(i, j) * s(i, j) / den, 1e-10, "n = \(n), negative \(i), \(j)")
+                var one = [Int](repeating: 1, count: n)
+                one[i] = 0
+                XCTAssertLessThan(me.dualAmplitudes(legMomenta: k, helicities: one)[f].magnitude, 1e-10 * a, "one negative helicity, n = \(n)")
+                XCTAssertLessThan(me.dualAmplitudes(legMomenta: k, helicities: [Int](repeating: 1, count: n))[f].magnitude, 1e-10 * a, "all positive, n = \(n)")
+            }
+        }
+    }
+
+    /// |M|² is unchanged under a boost and a rotation of every momentum.
+    func testLorentzInvariance() throws {
+        let processes: [([Int], [Int])] = [
+            ([2, -1], [-11, 12, 21, 21]),
+            ([21, 1], [11, -12, 2, 21, 21]),
+            ([2, 2], [-11, 12, 2, 1]),
+            ([-1, 21], [-11, 12, -2, 21, 21, 21]),
+            ([2, -1], [24, 21, 21]),
+        ]
+        for (pi, (inc, out)) in processes.enumerated() {
+            let me = try TreeMatrixElement(incoming: inc, outgoing: out, model: sm)
+            let p = rambo(800, out.count, seed: UInt64(200 + pi), masses: out.map { abs($0) == 24 ? sm.mW : 0.0 })
+            let (c, s) = (cos(0.7), sin(0.7)), (c2, s2) = (cos(-1.3), sin(-1.3))
+            let q = p.map { v -> FourVector in
+                let r = FourVector(v.e, c * v.px - s * v.py, s * v.px + c * v.py, v.pz)
+                let r2 = FourVector(r.e, r.px, c2 * r.py - s2 * r.pz, s2 * r.py + c2 * r.pz)
+                return r2.boosted(beta: 0.3, -0.5, 0.6)
+            }
+            assertRelative(me.squared(q, alphaS: 0.12), me.squared(p, alphaS: 0.12), 1e-10, "\(inc) > \(out)")
+        }
+    }
+
+    /// Bose/Fermi symmetry: swapping the momenta of identical particles leaves |M|² unchanged.
+    func testIdenticalParticleSymmetry() throws {
+        let me = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21, 21, 21], model: sm)
+        var p = rambo(600, 5, seed: 301)
+        let a = me.squared(p, alphaS: 0.12)
+        p.swapAt(4, 6)
+        assertRelative(me.squared(p, alphaS: 0.12), a, 1e-10, "gluons 4 ↔ 6")
+        p.swapAt(5, 6)
+        assertRelative(me.squared(p, alphaS: 0.12), a, 1e-10, "gluons 5 ↔ 6")
+        // u u → e⁺ ν u d: the two incoming u quarks.
+        let uu = try TreeMatrixElement(incoming: [2, 2], outgoing: [-11, 12, 2, 1], model: sm)
+        var q = rambo(600, 4, seed: 302)
+        let b = uu.squared(q, alphaS: 0.12)
+        q.swapAt(0, 1)
+        assertRelative(uu.squared(q, alphaS: 0.12), b, 1e-10, "incoming u ↔ u")
+    }
+
+    /// On-shell W against W → ℓν: at q² = M_W² the lepton-angle average of Σ|M(ℓν)|² is
+    /// (g_W² q²/3)/|D|² Σ_λ|M(W_λ)|² (the lepton tensor averages to (g_W²/3)(q^μq^ν − q² g^{μν})).
+    /// The octahedron of decay directions integrates the quadratic angular dependence exactly.
+    func testOnShellWAgainstLeptonAverage() throws {
+        let cases: [([Int], [Int])] = [([2, -1], [21]), ([21, 2], [1, 21]), ([2, 2], [2, 1]), ([-3, 21], [-4, 21, 21])]
+        for (ci, (inc, partons)) in cases.enumerated() {
+            let w = try TreeMatrixElement(incoming: inc, outgoing: [24] + partons, model: sm)
+            let l = try TreeMatrixElement(incoming: inc, outgoing: [-11, 12] + partons, model: sm)
+            let p = rambo(900, partons.count + 1, seed: UInt64(400 + ci), masses: [sm.mW] + [Double](repeating: 0, count: partons.count))
+            let q = p[2]
+            var avg = 0.0
+            for d in [(1.0, 0.0, 0.0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 1), (0, 0, -1)] {
+                let h = sm.mW / 2
+                let e = FourVector(h, h * d.0, h * d.1, h * d.2).boosted(fromRestFrameOf: q)
+                let v = FourVector(h, -h * d.0, -h * d.1, -h * d.2).boosted(fromRestFrameOf: q)
+                avg += l.squared([p[0], p[1], e, v] + p[3...], alphaS: 0.12) / 6
+            }
+            let expected = w.squared(p, alphaS: 0.12) * pow(sm.gW, 2) / (3 * pow(sm.widthW, 2))
+            assertRelative(avg, expected, 1e-9, "\(inc) > W \(partons)")
+        }
+    }
+}
+
+// MARK: - Process strings, subprocess enumeration and grouping.
+final class ProcessTests: XCTestCase {
+    func testEnumerationCounts() throws {
+        // u d̄, d̄ u, c s̄, s̄ c: one matrix element.
+        let p0 = try Process("p p > e+ ve")
+        XCTAssertEqual(p0.subprocesses.count, 4)
+        XCTAssertEqual(p0.groups.count, 1)
+        // q q̄' → W g (4), q g → W q' (4), q̄ g → W q̄' (4), each group with its beam swaps.
+        let p1 = try Process("p p > e+ ve j")
+        XCTAssertEqual(p1.subprocesses.count, 12)
+        XCTAssertEqual(p1.groups.count, 3)
+        XCTAssertEqual(p1.groups.map { $0.members.count }, [4, 4, 4])
+        let m1 = try Process("p p > e- ve~ j")
+        XCTAssertEqual(m1.subprocesses.count, 12)
+        // Muons share the electrons' matrix elements; the counts stay the same.
+        XCTAssertEqual(try Process("p p > mu+ vm j").subprocesses.count, 12)
+        // With b: b g and b b̄ never couple to the W at one jet.
+        XCTAssertEqual(try Process("p p > e+ ve j", options: ProcessOptions(includeBottom: true)).subprocesses.count, 12)
+        // Cabibbo mixing opens u s̄, c d̄ and the corresponding q g channels: twice as many.
+        var sm = StandardModel(); sm.cabibboAngle = 0.227
+        XCTAssertEqual(try Process("p p > e+ ve j", options: ProcessOptions(model: sm)).subprocesses.count, 24)
+        XCTAssertEqual(try Process("p p > W+ j").subprocesses.count, 12)
+        XCTAssertEqual(try Process("u d~ > e+ ve g").subprocesses.count, 1)
+        XCTAssertEqual(try Process("g g > W+ d u~").subprocesses.count, 1)
+        // Two jets, counted by hand: q q̄' → W g g (4), q g → W q' g (4), q̄ g → W q̄' g (4), g g → W q̄ q' (2),
+        // and the four-quark channels.
+        let p2 = try Process("p p > e+ ve j j")
+        let twoGluon = p2.subprocesses.filter { $0.outgoing.filter { $0 == 21 }.count == 2 }
+        XCTAssertEqual(twoGluon.count, 4)
+        let gg = p2.subprocesses.filter { $0.incoming == [21, 21] }
+        XCTAssertEqual(gg.count, 2)
+        let fourQuark = p2.subprocesses.filter { !($0.incoming + $0.outgoing).contains(21) }
+        XCTAssertEqual(p2.subprocesses.count, 4 + 4 + 4 + 2 + fourQuark.count)
+        XCTAssertEqual(fourQuark.count, 76)
+        // Every four-quark subprocess conserves each flavour except one W-coupled (up, down) pair.
+        for sp in fourQuark { XCTAssertTrue(Process.flavourAllowed(sp, StandardModel()), "\(sp)") }
+        XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, 2], outgoing: [-11, 12, 1, 2])))
+        XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 2, -2])))
+    }
+
+    func testErrors() {
+        XCTAssertThrowsError(try Process("p p > e+ vx j")) { XCTAssertEqual($0 as? AmplitudeError, .unknownParticle("vx")) }
+        XCTAssertThrowsError(try Process("u d~ > e- ve~")) { XCTAssertEqual($0 as? AmplitudeError, .chargeNotConserved("u d~ > e- ve~")) }
+        XCTAssertThrowsError(try Process("u u~ > e+ ve")) { error in
+            guard case .chargeNotConserved = error as! AmplitudeError else { return XCTFail("\(error)") }
+        }
+        // V_cb = 0: charge is conserved but nothing couples.
+        XCTAssertThrowsError(try Process("b c~ > e- ve~", options: ProcessOptions(includeBottom: true))) { XCTAssertEqual($0 as? AmplitudeError, .noSubprocesses("b c~ > e- ve~")) }
+        XCTAssertThrowsError(try Process("p p e+ ve")) { error in
+            guard case .malformedProcess = error as! AmplitudeError else { return XCTFail("\(error)") }
+        }
+    }
+
+    /// Every member of every group: the group's matrix element at the reordered momenta equals the member's own.
+    func testGroupingMatchesIndividualMatrixElements() throws {
+        var sm = StandardModel(); sm.cabibboAngle = 0.227
+        for (pi, string) in ["p p > e+ ve j", "p p > e- ve~ j j", "p p > W+ j"].enumerated() {
+            let process = try Process(string, options: ProcessOptions(includeBottom: true, model: sm))
+            var grouped = 0.0, individual = 0.0
+            for g in process.groups {
+                for m in g.members {
+                    let masses = m.subprocess.outgoing.map { abs($0) == 24 ? sm.mW : 0.0 }
+                    let p = rambo(700, masses.count, seed: UInt64(500 + pi), masses: masses)
+                    let own = try TreeMatrixElement(incoming: m.subprocess.incoming, outgoing: m.subprocess.outgoing, model: sm)
+                    let viaGroup = g.matrixElement.squared(m.legOrder.map { p[$0] }, alphaS: 0.12)
+                    let direct = own.squared(p, alphaS: 0.12)
+                    assertRelative(viaGroup, direct, 1e-10, "\(m.subprocess)")
+                    XCTAssertGreaterThan(direct, 0)
+                    grouped += viaGroup; individual += direct
+                }
+            }
+            assertRelative(grouped, individual, 1e-10, string)
+        }
+    }
+}
