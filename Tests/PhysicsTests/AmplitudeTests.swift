@@ -284,6 +284,10 @@ final class ProcessTests: XCTestCase {
         // Every four-quark subprocess conserves each flavour except one W-coupled (up, down) pair.
         for sp in fourQuark { XCTAssertTrue(Process.flavourAllowed(sp, StandardModel()), "\(sp)") }
         XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, 2], outgoing: [-11, 12, 1, 2])))
+        // Three jets: 146, as counted by an independent brute force over all ordered beams and final multisets
+        // (charge conservation, one up-type flavour −1 and one down-type +1 in the all-outgoing net flavours,
+        // diagonal CKM): 4, 12, 90, 146, 498 for n = 0…4.
+        XCTAssertEqual(try Process("p p > e+ ve j j j").subprocesses.count, 146)
         XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 2, -2])))
     }
 

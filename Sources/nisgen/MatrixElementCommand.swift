@@ -1,0 +1,143 @@
+// `nisgen matrix-element`: evaluate |M|² of every partonic subprocess of a process at given or random
+// phase-space points, like MadGraph's standalone `check`.
+import ArgumentParser
+import Amplitudes
+import Kinematics
+import Numerics
+import Foundation
+
+struct MatrixElementCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matrix-element",
+        abstract: "Evaluate tree-level |M|² for every subprocess of a process (e.g. \"p p > e+ ve j j\").",
+        discussion: """
+        Momenta file: one phase-space point per block of lines "E px py pz" (GeV), one line per leg in the order \
+        of the process string (two incoming, then outgoing); blocks separated by blank lines, '#' starts a comment. \
+        Without --momenta, N points are drawn with RAMBO at fixed √s and seed.
+        """)
+
+    @Argument(help: "Process string, MadGraph style, e.g. \"p p > e+ ve j\" or \"u d~ > e+ ve g\".")
+    var process: String
+
+    @Option(name: .long, help: "File with momenta (see discussion).")
+    var momenta: String?
+
+    @Option(name: .long, help: "Number of random points when no momenta file is given.")
+    var points = 1
+
+    @Option(name: .customLong("sqrt-s"), help: "Partonic centre-of-mass energy of random points, GeV.")
+    var sqrtS = 1000.0
+
+    @Option(name: .long, help: "Seed of the random points.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("alpha-s"), help: "Strong coupling α_s.")
+    var alphaS = 0.118
+
+    @Option(name: .long, help: "Cabibbo angle (0: diagonal CKM).")
+    var cabibbo = 0.0
+
+    @Flag(name: .customLong("include-bottom"), help: "Include b quarks in p and j.")
+    var includeBottom = false
+
+    @Flag(name: .long, help: "Print JSON instead of a table.")
+    var json = false
+
+    func validate() throws {
+        guard points >= 1 else { throw ValidationError("--points must be ≥ 1") }
+        guard sqrtS.isFinite, sqrtS > 0 else { throw ValidationError("--sqrt-s must be a positive number") }
+        guard alphaS.isFinite, alphaS > 0 else { throw ValidationError("--alpha-s must be positive") }
+    }
+
+    func run() throws {
+        var model = StandardModel()
+        model.cabibboAngle = cabibbo
+        let proc: Amplitudes.Process
+        do { proc = try Amplitudes.Process(process, options: ProcessOptions(includeBottom: includeBottom, model: model)) }
+        catch let e as AmplitudeError { throw ValidationError(e.description) }
+        let first = proc.groups[0].members[0].subprocess
+        let legCount = first.incoming.count + first.outgoing.count
+        let masses = first.outgoing.map { abs($0) == 24 ? model.mW : 0.0 }
+
+        var pointList: [[FourVector]] = []
+        if let path = momenta {
+            pointList = try MomentaFile.read(path, legs: legCount)
+        } else {
+            guard sqrtS > masses.reduce(0, +) else { throw ValidationError("--sqrt-s is below the final-state mass threshold") }
+            var rng = RandomStream(seed: seed)
+            for _ in 0..<points { pointList.append(Rambo.event(sqrtS: sqrtS, masses: masses) { rng.uniform() }) }
+        }
+
+        var rows: [[String: Any]] = []
+        for (pi, p) in pointList.enumerated() {
+            if !json {
+                print("# point \(pi + 1)")
+                for (i, v) in p.enumerated() { print(String(format: "#   %2d  %+.10e %+.10e %+.10e %+.10e", i + 1, v.e, v.px, v.py, v.pz)) }
+            }
+            for g in proc.groups {
+                for m in g.members {
+                    let value = g.matrixElement.squared(m.legOrder.map { p[$0] }, alphaS: alphaS)
+                    let name = (m.subprocess.incoming.map(PDG.name) + [">"] + m.subprocess.outgoing.map(PDG.name)).joined(separator: " ")
+                    if json {
+                        rows.append(["point": pi + 1, "subprocess": name, "pdg": m.subprocess.incoming + m.subprocess.outgoing, "me2": value])
+                    } else {
+                        print(name.padding(toLength: max(36, name.count), withPad: " ", startingAt: 0) + " " + String(format: "%.12e", value))
+                    }
+                }
+            }
+        }
+        if json {
+            let out: [String: Any] = ["process": process, "alpha_s": alphaS, "subprocesses": proc.subprocesses.count,
+                                      "groups": proc.groups.count, "results": rows]
+            let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        }
+    }
+}
+
+/// Reads and checks phase-space points: finite numbers, the right number of legs, momentum conservation.
+enum MomentaFile {
+    static func read(_ path: String, legs: Int) throws -> [[FourVector]] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ValidationError("cannot read momenta file '\(path)'")
+        }
+        var points: [[FourVector]] = []
+        var current: [FourVector] = []
+        var lineNo = 0
+        func finish() throws {
+            if current.isEmpty { return }
+            guard current.count == legs else {
+                throw ValidationError("\(path): point \(points.count + 1) has \(current.count) legs, the process has \(legs)")
+            }
+            let pin = current[0] + current[1]
+            var pout = FourVector.zero
+            for v in current[2...] { pout += v }
+            let d = pin - pout
+            let scale = max(pin.e, 1)
+            let worst = max(abs(d.e), abs(d.px), abs(d.py), abs(d.pz))
+            guard worst <= 1e-6 * scale else {
+                throw ValidationError("\(path): point \(points.count + 1) violates momentum conservation by \(worst) GeV")
+            }
+            guard current[0].e > 0, current[1].e > 0 else {
+                throw ValidationError("\(path): point \(points.count + 1) has an incoming leg with non-positive energy")
+            }
+            points.append(current)
+            current = []
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNo += 1
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let fields = line.split(whereSeparator: \.isWhitespace)
+            if fields.isEmpty { try finish(); continue }
+            guard fields.count == 4 else { throw ValidationError("\(path):\(lineNo): expected 4 numbers \"E px py pz\", found \(fields.count)") }
+            let values = fields.compactMap { Double($0) }
+            guard values.count == 4, values.allSatisfy(\.isFinite) else {
+                throw ValidationError("\(path):\(lineNo): not four finite numbers: \(line)")
+            }
+            current.append(FourVector(values[0], values[1], values[2], values[3]))
+        }
+        try finish()
+        guard !points.isEmpty else { throw ValidationError("\(path): no phase-space points") }
+        return points
+    }
+}
