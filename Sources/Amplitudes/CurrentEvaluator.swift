@@ -47,62 +47,75 @@ extension CurrentProgram {
     /// Recomputes every internal node whose legs intersect `changed`, then every flow's dual amplitude.
     func evaluate(_ ws: inout CurrentWorkspace, changed: Int) {
         let n = legs.count
-        for i in n..<nodes.count {
-            let node = nodes[i]
-            if node.mask & changed == 0 { continue }
-            switch node.kind {
-            case .gluon, .singlet:
-                var v = CVector.zero
-                for t in terms[node.terms] {
-                    let a = Int(t.a), b = Int(t.b)
-                    switch t.op {
-                    case .ggg:
-                        let ja = vector(ws, a), jb = vector(ws, b)
-                        let pa = ws.momenta[a], pb = ws.momenta[b]
-                        // V^ρ = (J_a·J_b)(P_b − P_a)^ρ − J_b^ρ ((P_a + 2P_b)·J_a) + J_a^ρ ((2P_a + P_b)·J_b)
-                        let v3 = ja.dot(jb) * CVector(pb - pa) - ja.dot(pa + 2 * pb) * jb + jb.dot(2 * pa + pb) * ja
-                        v = v + t.factor * v3
-                    case .gggg:
-                        let ja = vector(ws, a), jb = vector(ws, b), jc = vector(ws, Int(t.c))
-                        let v4 = ja.dot(jc) * jb - 0.5 * (ja.dot(jb) * jc + jb.dot(jc) * ja)
-                        v = v + t.factor * v4
-                    case .psiBarPsi:
-                        v = v + t.factor * Dirac.current(spinor(ws, a), spinor(ws, b))
-                    default: break
-                    }
-                }
-                if !node.amputated { v = Complex(0, -1 / ws.inversePropagator[i]) * v }
-                store(&ws, i, v.t, v.x, v.y, v.z)
-            case .psiBar:
-                var s = Spinor.zero
-                for t in terms[node.terms] {
-                    let a = Int(t.a), b = Int(t.b)
-                    switch t.op {
-                    case .psiBarV: s = s + t.factor * Dirac.slash(spinor(ws, a), vector(ws, b))
-                    case .psiBarW: s = s + t.factor * Dirac.slash(spinor(ws, a), vector(ws, b)).leftProjected
-                    default: break
-                    }
-                }
-                // ψ̄ · i P̸ / P², P = Σ outgoing momenta of the subset (flows along the fermion arrow).
-                if !node.amputated { s = Complex(0, 1 / ws.inversePropagator[i]) * Dirac.slash(s, CVector(ws.momenta[i])) }
-                store(&ws, i, s.s0, s.s1, s.s2, s.s3)
-            case .psi:
-                var s = Spinor.zero
-                for t in terms[node.terms] {
-                    let a = Int(t.a), b = Int(t.b)
-                    switch t.op {
-                    case .vPsi: s = s + t.factor * Dirac.slash(vector(ws, a), spinor(ws, b))
-                    case .wPsi: s = s + t.factor * Dirac.slash(vector(ws, a), spinor(ws, b).leftProjected)
-                    default: break
-                    }
-                }
-                // i (−P̸) / P² · ψ: the momentum along the fermion arrow is −P.
-                if !node.amputated { s = Complex(0, -1 / ws.inversePropagator[i]) * Dirac.slash(CVector(ws.momenta[i]), s) }
-                store(&ws, i, s.s0, s.s1, s.s2, s.s3)
-            case .w:
-                break
+        let momenta = ws.momenta, inv = ws.inversePropagator
+        nodes.withUnsafeBufferPointer { nodes in
+        terms.withUnsafeBufferPointer { terms in
+        momenta.withUnsafeBufferPointer { mom in
+        inv.withUnsafeBufferPointer { inv in
+        ws.values.withUnsafeMutableBufferPointer { val in
+            @inline(__always) func vec(_ i: Int) -> CVector { let o = 4 &* i; return CVector(val[o], val[o &+ 1], val[o &+ 2], val[o &+ 3]) }
+            @inline(__always) func spin(_ i: Int) -> Spinor { let o = 4 &* i; return Spinor(val[o], val[o &+ 1], val[o &+ 2], val[o &+ 3]) }
+            @inline(__always) func put(_ i: Int, _ a: Complex, _ b: Complex, _ c: Complex, _ d: Complex) {
+                let o = 4 &* i; val[o] = a; val[o &+ 1] = b; val[o &+ 2] = c; val[o &+ 3] = d
             }
-        }
+            for i in n..<nodes.count {
+                let node = nodes[i]
+                if node.mask & changed == 0 { continue }
+                switch node.kind {
+                case .gluon, .singlet:
+                    var v = CVector.zero
+                    for ti in node.terms {
+                        let t = terms[ti]
+                        let a = Int(t.a), b = Int(t.b)
+                        switch t.op {
+                        case .ggg:
+                            let ja = vec(a), jb = vec(b)
+                            let pa = mom[a], pb = mom[b]
+                            // V^ρ = (J_a·J_b)(P_b − P_a)^ρ − J_b^ρ ((P_a + 2P_b)·J_a) + J_a^ρ ((2P_a + P_b)·J_b)
+                            let v3 = (ja.dot(jb) * (pb - pa)) - ja.dot(pa + 2 * pb) * jb + jb.dot(2 * pa + pb) * ja
+                            v = v + t.factor * v3
+                        case .gggg:
+                            let ja = vec(a), jb = vec(b), jc = vec(Int(t.c))
+                            let v4 = ja.dot(jc) * jb - 0.5 * (ja.dot(jb) * jc + jb.dot(jc) * ja)
+                            v = v + t.factor * v4
+                        case .psiBarPsi:
+                            v = v + t.factor * Dirac.current(spin(a), spin(b))
+                        default: break
+                        }
+                    }
+                    if !node.amputated { v = Complex(0, -1 / inv[i]) * v }
+                    put(i, v.t, v.x, v.y, v.z)
+                case .psiBar:
+                    var s = Spinor.zero
+                    for ti in node.terms {
+                        let t = terms[ti]
+                        switch t.op {
+                        case .psiBarV: s = s + t.factor * Dirac.slash(spin(Int(t.a)), vec(Int(t.b)))
+                        case .psiBarW: s = s + t.factor * Dirac.slash(spin(Int(t.a)), vec(Int(t.b))).leftProjected
+                        default: break
+                        }
+                    }
+                    // ψ̄ · i P̸ / P², P = Σ outgoing momenta of the subset (flows along the fermion arrow).
+                    if !node.amputated { s = Complex(0, 1 / inv[i]) * Dirac.slash(s, CVector(mom[i])) }
+                    put(i, s.s0, s.s1, s.s2, s.s3)
+                case .psi:
+                    var s = Spinor.zero
+                    for ti in node.terms {
+                        let t = terms[ti]
+                        switch t.op {
+                        case .vPsi: s = s + t.factor * Dirac.slash(vec(Int(t.a)), spin(Int(t.b)))
+                        case .wPsi: s = s + t.factor * Dirac.slash(vec(Int(t.a)), spin(Int(t.b)).leftProjected)
+                        default: break
+                        }
+                    }
+                    // i (−P̸) / P² · ψ: the momentum along the fermion arrow is −P.
+                    if !node.amputated { s = Complex(0, -1 / inv[i]) * Dirac.slash(CVector(mom[i]), s) }
+                    put(i, s.s0, s.s1, s.s2, s.s3)
+                case .w:
+                    break
+                }
+            }
+        } } } } }
         for (f, flow) in flows.enumerated() {
             let r = flow.restNode
             let amp: Complex

@@ -20,6 +20,13 @@ public struct CVector: Sendable, Equatable {
     @inlinable public static func * (s: Double, a: CVector) -> CVector { CVector(s * a.t, s * a.x, s * a.y, s * a.z) }
 }
 
+extension FourVector {
+    /// A complex number times a real vector.
+    @inlinable public static func * (c: Complex, p: FourVector) -> CVector {
+        CVector(Complex(c.re * p.e, c.im * p.e), Complex(c.re * p.px, c.im * p.px), Complex(c.re * p.py, c.im * p.py), Complex(c.re * p.pz, c.im * p.pz))
+    }
+}
+
 /// A Dirac spinor, used both as a column (ψ) and as a row (ψ̄) object; which one is implied by context.
 public struct Spinor: Sendable, Equatable {
     public var s0: Complex, s1: Complex, s2: Complex, s3: Complex

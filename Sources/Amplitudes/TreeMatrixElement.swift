@@ -46,6 +46,9 @@ public struct TreeMatrixElement: MatrixElement {
     public var flowCount: Int { program.flows.count }
     /// The number of helicity configurations summed.
     public var helicityCount: Int { helicities.count }
+    /// Size of the compiled recursion: currents and vertex terms.
+    public var currentCount: Int { program.nodes.count }
+    public var vertexTermCount: Int { program.terms.count }
 
     /// Builds the matrix element of `incoming > outgoing` (PDG ids). Partons, at most one lepton pair or W,
     /// leptons and W only in the final state. Pure-QCD subprocesses are allowed too.
@@ -195,10 +198,32 @@ public struct TreeMatrixElement: MatrixElement {
         let (k, lep) = legMomenta(momenta)
         var ws = CurrentWorkspace(program: program)
         program.prepare(&ws, legMomenta: k)
+        // Every leg's wave function for each of its helicity states, computed once per point.
+        let legs = program.legs
+        var cache = [Complex](repeating: .zero, count: 12 * legs.count)
+        for (i, leg) in legs.enumerated() {
+            switch leg {
+            case .gluon:
+                for h in 0..<2 { TreeMatrixElement.put(&cache, 12 * i + 4 * h, Wavefunctions.gluon(k[i], 2 * h - 1)) }
+            case .quark:
+                for h in 0..<2 { TreeMatrixElement.put(&cache, 12 * i + 4 * h, Wavefunctions.outgoingQuark(k[i], 2 * h - 1)) }
+            case .antiquark:
+                for h in 0..<2 { TreeMatrixElement.put(&cache, 12 * i + 4 * h, Wavefunctions.outgoingAntiquark(k[i], 2 * h - 1)) }
+            case .w:
+                if let (kp, ka) = lep {
+                    TreeMatrixElement.put(&cache, 12 * i, TreeMatrixElement.leptonCurrent(particle: kp, antiparticle: ka, model: model))
+                } else {
+                    for h in 0..<3 { TreeMatrixElement.put(&cache, 12 * i + 4 * h, Wavefunctions.massiveVector(k[i], h)) }
+                }
+            }
+        }
         var sum = 0.0
         for (c, h) in helicities.enumerated() {
             let changed = changedLegs[c]
-            TreeMatrixElement.setLeaves(program, &ws, legs: program.legs, momenta: k, helicities: h, leptonic: lep, model: model, onlyLegs: changed)
+            for i in legs.indices where changed & (1 << i) != 0 {
+                let o = 12 * i + 4 * h[i]
+                for j in 0..<4 { ws.values[4 * i + j] = cache[o + j] }
+            }
             program.evaluate(&ws, changed: changed)
             sum += program.colourSummed(ws)
         }
@@ -206,6 +231,13 @@ public struct TreeMatrixElement: MatrixElement {
         var coupling = 1.0
         for _ in 0..<max(colouredLegs - 2, 0) { coupling *= g2 }
         return sum * coupling * normalisation
+    }
+
+    static func put(_ buffer: inout [Complex], _ o: Int, _ v: CVector) {
+        buffer[o] = v.t; buffer[o + 1] = v.x; buffer[o + 2] = v.y; buffer[o + 3] = v.z
+    }
+    static func put(_ buffer: inout [Complex], _ o: Int, _ s: Spinor) {
+        buffer[o] = s.s0; buffer[o + 1] = s.s1; buffer[o + 2] = s.s2; buffer[o + 3] = s.s3
     }
 
     /// The dual (colour-flow) amplitudes at g_s = 1 for one helicity configuration, all-outgoing leg momenta.

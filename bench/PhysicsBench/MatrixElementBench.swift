@@ -40,6 +40,21 @@ enum MatrixElementBench {
             print(String(format: "  %d  %8d  %6d  %9d  %9.2f  %6d   %12.3e s            %.3e s",
                          n, process.subprocesses.count, process.groups.count, flows, setup, points, per, per / Double(process.groups.count)))
             if !sink.isFinite { print("  (non-finite |M|² encountered)") }
+            if ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_DETAIL"] != nil {
+                let p = Rambo.event(sqrtS: 1000, masses: masses) { rng.uniform() }
+                var costs: [(Double, String)] = []
+                for g in process.groups {
+                    let me = g.matrixElement
+                    let q = g.members[0].legOrder.map { p[$0] }
+                    let t = now()
+                    for _ in 0..<20 { sink += me.squared(q, alphaS: 0.118) }
+                    let dt = (now() - t) / 20
+                    if let tm = me as? TreeMatrixElement {
+                        costs.append((dt, "\(g.members[0].subprocess)  flows \(tm.flowCount) hel \(tm.helicityCount) currents \(tm.currentCount) terms \(tm.vertexTermCount)"))
+                    }
+                }
+                for (dt, s) in costs.sorted(by: { $0.0 > $1.0 }).prefix(6) { print(String(format: "       %.3e s  ", dt) + s) }
+            }
         }
     }
 }
