@@ -1,4 +1,6 @@
 // The matrix-element seam: what the physics integrand needs from amplitudes.
+// Implemented by `TreeMatrixElement` (exact tree-level |M|², Berends–Giele in the colour-flow basis);
+// `Process("p p > e+ ve j j")` parses a process string and returns its `[SubprocessGroup]`.
 import Kinematics
 
 /// A tree-level squared matrix element for one fixed flavour assignment.
@@ -32,5 +34,12 @@ public struct SubprocessGroup: Sendable {
     public init(members: [(subprocess: Subprocess, legOrder: [Int])], matrixElement: any MatrixElement) {
         self.members = members
         self.matrixElement = matrixElement
+    }
+}
+
+extension SubprocessGroup {
+    /// |M|² of member `member` at `momenta` given in that member's own leg order (incoming, then outgoing).
+    public func squared(member: Int, _ momenta: [FourVector], alphaS: Double) -> Double {
+        matrixElement.squared(members[member].legOrder.map { momenta[$0] }, alphaS: alphaS)
     }
 }

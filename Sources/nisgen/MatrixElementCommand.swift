@@ -61,7 +61,11 @@ struct MatrixElementCommand: ParsableCommand {
 
         var pointList: [[FourVector]] = []
         if let path = momenta {
-            pointList = try MomentaFile.read(path, legs: legCount)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ValidationError("cannot read momenta file '\(path)'")
+            }
+            do { pointList = try MomentumPoints.parse(text, legs: legCount) }
+            catch let e as MomentumPointsError { throw ValidationError("\(path): \(e.description)") }
         } else {
             guard sqrtS > masses.reduce(0, +) else { throw ValidationError("--sqrt-s is below the final-state mass threshold") }
             var rng = RandomStream(seed: seed)
@@ -92,52 +96,5 @@ struct MatrixElementCommand: ParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: out, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         }
-    }
-}
-
-/// Reads and checks phase-space points: finite numbers, the right number of legs, momentum conservation.
-enum MomentaFile {
-    static func read(_ path: String, legs: Int) throws -> [[FourVector]] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read momenta file '\(path)'")
-        }
-        var points: [[FourVector]] = []
-        var current: [FourVector] = []
-        var lineNo = 0
-        func finish() throws {
-            if current.isEmpty { return }
-            guard current.count == legs else {
-                throw ValidationError("\(path): point \(points.count + 1) has \(current.count) legs, the process has \(legs)")
-            }
-            let pin = current[0] + current[1]
-            var pout = FourVector.zero
-            for v in current[2...] { pout += v }
-            let d = pin - pout
-            let scale = max(pin.e, 1)
-            let worst = max(abs(d.e), abs(d.px), abs(d.py), abs(d.pz))
-            guard worst <= 1e-6 * scale else {
-                throw ValidationError("\(path): point \(points.count + 1) violates momentum conservation by \(worst) GeV")
-            }
-            guard current[0].e > 0, current[1].e > 0 else {
-                throw ValidationError("\(path): point \(points.count + 1) has an incoming leg with non-positive energy")
-            }
-            points.append(current)
-            current = []
-        }
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lineNo += 1
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let fields = line.split(whereSeparator: \.isWhitespace)
-            if fields.isEmpty { try finish(); continue }
-            guard fields.count == 4 else { throw ValidationError("\(path):\(lineNo): expected 4 numbers \"E px py pz\", found \(fields.count)") }
-            let values = fields.compactMap { Double($0) }
-            guard values.count == 4, values.allSatisfy(\.isFinite) else {
-                throw ValidationError("\(path):\(lineNo): not four finite numbers: \(line)")
-            }
-            current.append(FourVector(values[0], values[1], values[2], values[3]))
-        }
-        try finish()
-        guard !points.isEmpty else { throw ValidationError("\(path): no phase-space points") }
-        return points
     }
 }

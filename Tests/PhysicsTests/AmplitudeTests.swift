@@ -326,3 +326,36 @@ final class ProcessTests: XCTestCase {
         }
     }
 }
+
+final class MomentumPointsTests: XCTestCase {
+    func testParsingAndValidation() throws {
+        let good = """
+        # u d~ > e+ ve
+        500 0 0 500
+        500 0 0 -500
+        500 300 0 400   # e+
+        500 -300 0 -400
+
+        400 0 0 400
+        400 0 0 -400
+        400 0 400 0
+        400 0 -400 0
+        """
+        let pts = try MomentumPoints.parse(good, legs: 4)
+        XCTAssertEqual(pts.count, 2)
+        XCTAssertEqual(pts[1][2], FourVector(400, 0, 400, 0))
+        XCTAssertThrowsError(try MomentumPoints.parse(good, legs: 5)) {
+            XCTAssertEqual($0 as? MomentumPointsError, .wrongLegCount(point: 1, found: 4, expected: 5))
+        }
+        XCTAssertThrowsError(try MomentumPoints.parse("500 0 0 500\n500 0 0 -500\n500 300 0 nan\n500 -300 0 -400", legs: 4)) {
+            XCTAssertEqual($0 as? MomentumPointsError, .malformedLine(line: 3, text: "500 300 0 nan"))
+        }
+        XCTAssertThrowsError(try MomentumPoints.parse("500 0 0 500\n500 0 0 -500\n500 300 0 400\n500 -300 0 -401", legs: 4)) {
+            XCTAssertEqual($0 as? MomentumPointsError, .momentumNotConserved(point: 1, violation: 1))
+        }
+        XCTAssertThrowsError(try MomentumPoints.parse("# nothing\n", legs: 4)) { XCTAssertEqual($0 as? MomentumPointsError, .empty) }
+        XCTAssertThrowsError(try MomentumPoints.parse("1 2 3\n", legs: 4)) {
+            XCTAssertEqual($0 as? MomentumPointsError, .malformedLine(line: 1, text: "1 2 3"))
+        }
+    }
+}

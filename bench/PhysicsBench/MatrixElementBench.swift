@@ -13,6 +13,7 @@ enum MatrixElementBench {
     }
 
     static func run() {
+        if let single = ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_PROCESS"] { return one(single) }
         let maxJets = Int(ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_MAX_JETS"] ?? "4") ?? 4
         print("matrix elements: p p > e+ ve + n j, √s = 1 TeV RAMBO points, exact helicity and colour sums, 1 thread")
         print("  n  subprocs  groups  max flows  setup [s]  points   time/point (all groups)   per group")
@@ -56,5 +57,26 @@ enum MatrixElementBench {
                 for (dt, s) in costs.sorted(by: { $0.0 > $1.0 }).prefix(6) { print(String(format: "       %.3e s  ", dt) + s) }
             }
         }
+    }
+
+    /// Setup and evaluation time of one process string (e.g. to see how far the design carries in n).
+    static func one(_ string: String) {
+        let t0 = now()
+        guard let process = try? Amplitudes.Process(string) else { print("\(string): failed to build"); return }
+        let setup = now() - t0
+        let first = process.groups[0].members[0].subprocess
+        let masses = first.outgoing.map { abs($0) == 24 ? StandardModel().mW : 0.0 }
+        var rng = RandomStream(seed: 7)
+        var points = 0, sink = 0.0
+        let t1 = now()
+        while now() - t1 < 3 || points < 2 {
+            let p = Rambo.event(sqrtS: 1000, masses: masses) { rng.uniform() }
+            for g in process.groups { sink += g.matrixElement.squared(g.members[0].legOrder.map { p[$0] }, alphaS: 0.118) }
+            points += 1
+        }
+        let per = (now() - t1) / Double(points)
+        let flows = process.groups.compactMap { ($0.matrixElement as? TreeMatrixElement)?.flowCount }.max() ?? 0
+        print(String(format: "%@: %d subprocesses, %d groups, max %d flows, setup %.2f s, %.3e s per point (sum %.3e)",
+                     string, process.subprocesses.count, process.groups.count, flows, setup, per, sink))
     }
 }
