@@ -8,19 +8,19 @@ public struct Complex: Equatable, Sendable, CustomStringConvertible {
     public static let one = Complex(1, 0)
     public static let i = Complex(0, 1)
 
-    @inlinable public static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
-    @inlinable public static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }
+    @inlinable @inline(__always) public static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
+    @inlinable @inline(__always) public static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }
     @inlinable public static prefix func - (a: Complex) -> Complex { Complex(-a.re, -a.im) }
-    @inlinable public static func * (a: Complex, b: Complex) -> Complex {
+    @inlinable @inline(__always) public static func * (a: Complex, b: Complex) -> Complex {
         Complex(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
     }
-    @inlinable public static func * (s: Double, a: Complex) -> Complex { Complex(s * a.re, s * a.im) }
-    @inlinable public static func / (a: Complex, b: Complex) -> Complex {
+    @inlinable @inline(__always) public static func * (s: Double, a: Complex) -> Complex { Complex(s * a.re, s * a.im) }
+    @inlinable @inline(__always) public static func / (a: Complex, b: Complex) -> Complex {
         let d = b.re * b.re + b.im * b.im
         return Complex((a.re * b.re + a.im * b.im) / d, (a.im * b.re - a.re * b.im) / d)
     }
-    @inlinable public static func += (a: inout Complex, b: Complex) { a.re += b.re; a.im += b.im }
-    @inlinable public static func -= (a: inout Complex, b: Complex) { a.re -= b.re; a.im -= b.im }
+    @inlinable @inline(__always) public static func += (a: inout Complex, b: Complex) { a.re += b.re; a.im += b.im }
+    @inlinable @inline(__always) public static func -= (a: inout Complex, b: Complex) { a.re -= b.re; a.im -= b.im }
     @inlinable public var conjugate: Complex { Complex(re, -im) }
     @inlinable public var norm2: Double { re * re + im * im }
     public var magnitude: Double { norm2.squareRoot() }

@@ -96,7 +96,7 @@ extension CurrentProgram {
                         }
                     }
                     // ψ̄ · i P̸ / P², P = Σ outgoing momenta of the subset (flows along the fermion arrow).
-                    if !node.amputated { s = Complex(0, 1 / inv[i]) * Dirac.slash(s, CVector(mom[i])) }
+                    if !node.amputated { s = Complex(0, 1 / inv[i]) * Dirac.slash(s, mom[i]) }
                     put(i, s.s0, s.s1, s.s2, s.s3)
                 case .psi:
                     var s = Spinor.zero
@@ -109,7 +109,7 @@ extension CurrentProgram {
                         }
                     }
                     // i (−P̸) / P² · ψ: the momentum along the fermion arrow is −P.
-                    if !node.amputated { s = Complex(0, -1 / inv[i]) * Dirac.slash(CVector(mom[i]), s) }
+                    if !node.amputated { s = Complex(0, -1 / inv[i]) * Dirac.slash(mom[i], s) }
                     put(i, s.s0, s.s1, s.s2, s.s3)
                 case .w:
                     break

@@ -359,3 +359,35 @@ final class MomentumPointsTests: XCTestCase {
         }
     }
 }
+
+final class SoftLimitTests: XCTestCase {
+    /// Soft-gluon factorisation for u d̄ → e⁺ ν g g with one gluon of energy λ → 0:
+    /// |M_{n+1}|² → −g² Σ_{i≠j} T_i·T_j (p_i·p_j)/((p_i·k)(p_j·k)) |M_n|² (Bassetto, Ciafaloni, Marchesini;
+    /// Catani–Seymour eq. 5.6 for tree level). For q q̄ g the colour correlations are Casimirs:
+    /// T_u·T_d̄ = (C_A − 2C_F)/2 = 1/6, T_u·T_g = T_d̄·T_g = −C_A/2. The lepton pair absorbs the recoil.
+    func testSoftGluonFactorisation() throws {
+        let sm = StandardModel()
+        let born = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21], model: sm)
+        let real = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21, 21], model: sm)
+        let alphaS = 0.118, g2 = 4 * Double.pi * alphaS
+        for seed in UInt64(600)...602 {
+            let p = rambo(400, 3, seed: seed)
+            let (p1, p2, e, v, p3) = (p[0], p[1], p[2], p[3], p[4])
+            let lambda = 1e-5 * 400
+            let k = FourVector(lambda, lambda * 0.36, -lambda * 0.48, lambda * 0.8)
+            // Lepton pair Q → Q − k, same decay direction in the pair's rest frame.
+            let q = e + v, q2 = q - k
+            let er = e.boosted(toRestFrameOf: q)
+            let d = (er.px / er.p, er.py / er.p, er.pz / er.p)
+            let h = q2.mass / 2
+            let e2 = FourVector(h, h * d.0, h * d.1, h * d.2).boosted(fromRestFrameOf: q2)
+            let v2 = FourVector(h, -h * d.0, -h * d.1, -h * d.2).boosted(fromRestFrameOf: q2)
+            func s(_ a: FourVector, _ b: FourVector) -> Double { a.dot(b) / (a.dot(k) * b.dot(k)) }
+            let eikonal = g2 * (-(1.0 / 3) * s(p1, p2) + 3 * s(p1, p3) + 3 * s(p2, p3))
+            // The real |M|² carries 1/2 for the two identical gluons; the eikonal formula labels the soft one.
+            let lhs = 2 * real.squared([p1, p2, e2, v2, p3, k], alphaS: alphaS)
+            let rhs = eikonal * born.squared(p, alphaS: alphaS)
+            assertRelative(lhs, rhs, 1e-3, "soft limit, seed \(seed)")
+        }
+    }
+}
