@@ -96,6 +96,18 @@ public struct Process: Sendable {
         self.subprocesses = subs
     }
 
+    /// One line per group: its members (MadGraph names), colour flows and helicity configurations.
+    public var summary: String {
+        var lines = ["\(string): \(subprocesses.count) subprocesses in \(groups.count) groups"]
+        for (i, g) in groups.enumerated() {
+            let names = g.members.map { m in (m.subprocess.incoming.map(PDG.name) + [">"] + m.subprocess.outgoing.map(PDG.name)).joined(separator: " ") }
+            var info = ""
+            if let t = g.matrixElement as? TreeMatrixElement { info = " [\(t.flowCount) flows, \(t.helicityCount) helicities]" }
+            lines.append("  group \(i + 1)\(info): " + names.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     /// PDG ids a label stands for.
     static func expand(_ label: String, _ options: ProcessOptions) throws -> [Int] {
         let l = label.lowercased()

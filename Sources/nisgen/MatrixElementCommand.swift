@@ -43,6 +43,9 @@ struct MatrixElementCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of a table.")
     var json = false
 
+    @Flag(name: .long, help: "Only list the subprocesses and their grouping.")
+    var list = false
+
     func validate() throws {
         guard points >= 1 else { throw ValidationError("--points must be ≥ 1") }
         guard sqrtS.isFinite, sqrtS > 0 else { throw ValidationError("--sqrt-s must be a positive number") }
@@ -55,6 +58,7 @@ struct MatrixElementCommand: ParsableCommand {
         let proc: Amplitudes.Process
         do { proc = try Amplitudes.Process(process, options: ProcessOptions(includeBottom: includeBottom, model: model)) }
         catch let e as AmplitudeError { throw ValidationError(e.description) }
+        if list { print(proc.summary); return }
         let first = proc.groups[0].members[0].subprocess
         let legCount = first.incoming.count + first.outgoing.count
         let masses = first.outgoing.map { abs($0) == 24 ? model.mW : 0.0 }
