@@ -391,3 +391,77 @@ final class SoftLimitTests: XCTestCase {
         }
     }
 }
+
+final class ColourMatrixTests: XCTestCase {
+    /// Gell-Mann matrices / √2 (Tr(T^a T^b) = δ^{ab}), as (re, im) 3×3 arrays.
+    static let generators: [[[Complex]]] = {
+        let z = Complex.zero, o = Complex.one, i = Complex.i
+        let s3 = 1 / 3.0.squareRoot()
+        let l: [[[Complex]]] = [
+            [[z, o, z], [o, z, z], [z, z, z]],
+            [[z, -i, z], [i, z, z], [z, z, z]],
+            [[o, z, z], [z, -o, z], [z, z, z]],
+            [[z, z, o], [z, z, z], [o, z, z]],
+            [[z, z, -i], [z, z, z], [i, z, z]],
+            [[z, z, z], [z, z, o], [z, o, z]],
+            [[z, z, z], [z, z, -i], [z, i, z]],
+            [[Complex(s3), z, z], [z, Complex(s3), z], [z, z, Complex(-2 * s3)]],
+        ]
+        let r = 1 / 2.0.squareRoot()
+        return l.map { m in m.map { row in row.map { r * $0 } } }
+    }()
+
+    /// c_σ for explicit colours: chains (T…T)_{i_q j_q̄} from each quark along σ, traces for gluon cycles.
+    func tensor(_ succ: [Int], _ slots: [ColourSlots], _ colour: [Int]) -> Complex {
+        let n = slots.count
+        var visited = [Bool](repeating: false, count: n)
+        var value = Complex.one
+        func mul(_ a: [[Complex]], _ b: [[Complex]]) -> [[Complex]] {
+            (0..<3).map { r in (0..<3).map { c in (0..<3).reduce(Complex.zero) { $0 + a[r][$1] * b[$1][c] } } }
+        }
+        let identity = (0..<3).map { r in (0..<3).map { c in r == c ? Complex.one : Complex.zero } }
+        for start in 0..<n where slots[start].hasRight && !slots[start].hasLeft {
+            var m = identity
+            var k = succ[start]
+            while slots[k].hasRight { m = mul(m, Self.generators[colour[k]]); visited[k] = true; k = succ[k] }
+            value = value * m[colour[start]][colour[k]]
+        }
+        for start in 0..<n where slots[start].isGluon && !visited[start] {
+            var m = identity
+            var k = start
+            repeat { m = mul(m, Self.generators[colour[k]]); visited[k] = true; k = succ[k] } while k != start
+            value = value * (m[0][0] + m[1][1] + m[2][2])
+        }
+        return value
+    }
+
+    /// The loop-counting colour matrix against explicit sums over SU(3) colours.
+    func testAgainstExplicitSU3Sums() throws {
+        let cases: [[RecursionLeg]] = [
+            [.quark(2), .antiquark(2), .gluon, .gluon],
+            [.gluon, .gluon, .gluon, .gluon],
+            [.quark(2), .antiquark(2), .quark(1), .antiquark(1), .gluon],
+            [.quark(2), .antiquark(1), .quark(3), .antiquark(3), .quark(1), .antiquark(1)],
+        ]
+        for legs in cases {
+            let slots = legs.map(\.slots)
+            let flows = ColourFlows.enumerate(slots)
+            let c = ColourFlows.matrix(flows, slots: slots)
+            let ranges = slots.map { $0.isGluon ? 8 : 3 }
+            var explicit = [Double](repeating: 0, count: flows.count * flows.count)
+            var colour = [Int](repeating: 0, count: legs.count)
+            func walk(_ i: Int) {
+                if i == legs.count {
+                    let t = flows.map { tensor($0, slots, colour) }
+                    for a in flows.indices { for b in flows.indices {
+                        explicit[a * flows.count + b] += (t[a].conjugate * t[b]).re
+                    } }
+                    return
+                }
+                for v in 0..<ranges[i] { colour[i] = v; walk(i + 1) }
+            }
+            walk(0)
+            for k in c.indices { XCTAssertEqual(c[k], explicit[k], accuracy: 1e-9 * max(1, abs(c[k])), "\(legs) entry \(k)") }
+        }
+    }
+}
