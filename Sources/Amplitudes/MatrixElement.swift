@@ -11,6 +11,15 @@ public protocol MatrixElement: Sendable {
     /// identical-final-state-particle symmetry factor, at strong coupling `alphaS`.
     /// `momenta`: the two incoming (physical, positive energy, along ±z) then the outgoing, in this element's leg order.
     func squared(_ momenta: [FourVector], alphaS: Double) -> Double
+    /// |M|² for a batch of points (one α_s per point); implementations may reuse work buffers across points.
+    func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double]
+}
+
+extension MatrixElement {
+    public func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double] {
+        precondition(momenta.count == alphaS.count, "one alphaS per point")
+        return momenta.indices.map { squared(momenta[$0], alphaS: alphaS[$0]) }
+    }
 }
 
 /// One partonic subprocess: PDG ids of the two incoming and of the outgoing particles.

@@ -195,12 +195,27 @@ public struct TreeMatrixElement: MatrixElement {
     }
 
     public func squared(_ momenta: [FourVector], alphaS: Double) -> Double {
-        let (k, lep) = legMomenta(momenta)
         var ws = CurrentWorkspace(program: program)
+        var cache = [Complex](repeating: .zero, count: 12 * program.legs.count)
+        return squared(momenta, alphaS: alphaS, workspace: &ws, cache: &cache)
+    }
+
+    /// The batch form reuses one set of work buffers for all points.
+    public func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double] {
+        precondition(momenta.count == alphaS.count, "one alphaS per point")
+        var ws = CurrentWorkspace(program: program)
+        var cache = [Complex](repeating: .zero, count: 12 * program.legs.count)
+        var out = [Double](repeating: 0, count: momenta.count)
+        for i in momenta.indices { out[i] = squared(momenta[i], alphaS: alphaS[i], workspace: &ws, cache: &cache) }
+        return out
+    }
+
+    func squared(_ momenta: [FourVector], alphaS: Double, workspace ws: inout CurrentWorkspace, cache: inout [Complex]) -> Double {
+        precondition(momenta.count == legCount, "matrix element of \(legCount) legs called with \(momenta.count) momenta")
+        let (k, lep) = legMomenta(momenta)
         program.prepare(&ws, legMomenta: k)
         // Every leg's wave function for each of its helicity states, computed once per point.
         let legs = program.legs
-        var cache = [Complex](repeating: .zero, count: 12 * legs.count)
         for (i, leg) in legs.enumerated() {
             switch leg {
             case .gluon:

@@ -291,6 +291,15 @@ final class ProcessTests: XCTestCase {
         XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 2, -2])))
     }
 
+    /// The batch form (shared work buffers) gives exactly the single-point values.
+    func testBatchEqualsSinglePoints() throws {
+        let me = try TreeMatrixElement(incoming: [21, 2], outgoing: [-11, 12, 1, 21, 21])
+        let points = (0..<4).map { rambo(500 + 100 * Double($0), 5, seed: UInt64(700 + $0)) }
+        let alphas = [0.11, 0.12, 0.13, 0.14]
+        let batch = me.squared(batch: points, alphaS: alphas)
+        for i in points.indices { XCTAssertEqual(batch[i], me.squared(points[i], alphaS: alphas[i])) }
+    }
+
     func testErrors() {
         XCTAssertThrowsError(try Process("p p > e+ vx j")) { XCTAssertEqual($0 as? AmplitudeError, .unknownParticle("vx")) }
         XCTAssertThrowsError(try Process("u d~ > e- ve~")) { XCTAssertEqual($0 as? AmplitudeError, .chargeNotConserved("u d~ > e- ve~")) }
