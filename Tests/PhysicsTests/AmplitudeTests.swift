@@ -66,6 +66,15 @@ final class AmplitudeTests: XCTestCase {
             let expected = (1.0 / 3) * pow(gw, 4) / 4 * v * v * u * u / (pow(s - mw * mw, 2) + pow(mw * model.widthW, 2))
             assertRelative(me.squared(p, alphaS: 0.118), expected, 1e-10, "u d~ > e+ ve")
         }
+        // W⁻: d ū → e⁻ ν̄_e, the CP image, with û = (p_ū − p_e⁻)².
+        let dubar = try TreeMatrixElement(incoming: [1, -2], outgoing: [11, -12], model: model)
+        for seed in UInt64(15)...17 {
+            let p = rambo(70 + Double(seed), 2, seed: seed)
+            let s = (p[0] + p[1]).m2, u = (p[1] - p[2]).m2
+            let expected = (1.0 / 3) * pow(model.gW, 4) / 4 * pow(cos(model.cabibboAngle), 2) * u * u
+                / (pow(s - model.mW * model.mW, 2) + pow(model.mW * model.widthW, 2))
+            assertRelative(dubar.squared(p, alphaS: 0.118), expected, 1e-10, "d u~ > e- ve~")
+        }
         // Cabibbo-suppressed u s̄ → e⁺ν carries sin²θ_C.
         let us = try TreeMatrixElement(incoming: [2, -3], outgoing: [-11, 12], model: model)
         let p = rambo(81, 2, seed: 3)
@@ -228,10 +237,12 @@ final class AmplitudeSymmetryTests: XCTestCase {
     /// (g_W² q²/3)/|D|² Σ_λ|M(W_λ)|² (the lepton tensor averages to (g_W²/3)(q^μq^ν − q² g^{μν})).
     /// The octahedron of decay directions integrates the quadratic angular dependence exactly.
     func testOnShellWAgainstLeptonAverage() throws {
-        let cases: [([Int], [Int])] = [([2, -1], [21]), ([21, 2], [1, 21]), ([2, 2], [2, 1]), ([-3, 21], [-4, 21, 21])]
+        let cases: [([Int], [Int])] = [([2, -1], [21]), ([21, 2], [1, 21]), ([2, 2], [2, 1]), ([-3, 21], [-4, 21, 21]),
+                                       ([1, -2], [21]), ([1, 1], [1, 2])]
         for (ci, (inc, partons)) in cases.enumerated() {
-            let w = try TreeMatrixElement(incoming: inc, outgoing: [24] + partons, model: sm)
-            let l = try TreeMatrixElement(incoming: inc, outgoing: [-11, 12] + partons, model: sm)
+            let plus = inc.map(PDG.charge3).reduce(0, +) - partons.map(PDG.charge3).reduce(0, +) > 0
+            let w = try TreeMatrixElement(incoming: inc, outgoing: [plus ? 24 : -24] + partons, model: sm)
+            let l = try TreeMatrixElement(incoming: inc, outgoing: (plus ? [-11, 12] : [11, -12]) + partons, model: sm)
             let p = rambo(900, partons.count + 1, seed: UInt64(400 + ci), masses: [sm.mW] + [Double](repeating: 0, count: partons.count))
             let q = p[2]
             var avg = 0.0
