@@ -485,3 +485,61 @@ final class ColourMatrixTests: XCTestCase {
         }
     }
 }
+
+/// Four-quark W amplitudes against explicit Feynman diagrams with explicit SU(3) colour sums
+/// (Peskin–Schroeder rules: quark–gluon i g γ^μ t^a, t = λ/2, gluon propagator −i g_μν/k², quark i p̸/p²).
+final class FourQuarkDiagramTests: XCTestCase {
+    let sm = StandardModel()
+
+    /// u d̄ → e⁺ ν q q̄ for q = u (identical to the incoming u: two fermion pairings, relative sign −1) or q = s.
+    func diagrams(_ p: [FourVector], identical: Bool) -> Double {
+        // All outgoing: ū_a (incoming u), d (incoming d̄), leptons, q, q̄_b.
+        let kua = -p[0], kd = -p[1], kq = p[4], kqb = p[5]
+        let eps = TreeMatrixElement.leptonCurrent(particle: p[3], antiparticle: p[2], model: sm)
+        let kw = p[2] + p[3]
+        let wv = Complex(0, -sm.gW / 2.0.squareRoot())
+        let t = ColourMatrixTests.generators.map { m in m.map { row in row.map { (1 / 2.0.squareRoot()) * $0 } } }
+        var total = 0.0
+        for h in 0..<16 {
+            let hd = h & 1 == 0 ? -1 : 1, hua = h & 2 == 0 ? -1 : 1, hq = h & 4 == 0 ? -1 : 1, hqb = h & 8 == 0 ? -1 : 1
+            let ud = Wavefunctions.outgoingQuark(kd, hd), uq = Wavefunctions.outgoingQuark(kq, hq)
+            let va = Wavefunctions.outgoingAntiquark(kua, hua), vb = Wavefunctions.outgoingAntiquark(kqb, hqb)
+            /// The W line ū_d … v_x with the gluon current G (propagator included) from the other line, both orders.
+            func wLine(_ vx: Spinor, _ g: CVector, _ kg: FourVector) -> Complex {
+                let p1 = kd + kw, p2 = kd + kg
+                let row1 = Complex(0, 1 / p1.m2) * Dirac.slash(wv * Dirac.slash(ud, eps).leftProjected, p1)
+                let o1 = Dirac.slash(row1, g).contract(vx) * Complex(0, 1)
+                let row2 = Complex(0, 1 / p2.m2) * Dirac.slash(Complex(0, 1) * Dirac.slash(ud, g), p2)
+                let o2 = wv * Dirac.slash(row2, eps).contract(vx.leftProjected)
+                return o1 + o2
+            }
+            func gluon(_ row: Spinor, _ col: Spinor, _ kg: FourVector) -> CVector {
+                Complex(0, -1 / kg.m2) * (Complex(0, 1) * Dirac.current(row, col))
+            }
+            // Pairing 1: (d, ū_a) carries the W, (q, q̄_b) emits the gluon; pairing 2: (d, q̄_b) and (q, ū_a).
+            let kg1 = kq + kqb, kg2 = kq + kua
+            let a1 = wLine(va, gluon(uq, vb, kg1), kg1)
+            let a2 = identical ? wLine(vb, gluon(uq, va, kg2), kg2) : .zero
+            for id in 0..<3 { for ja in 0..<3 { for iq in 0..<3 { for jb in 0..<3 {
+                var c1 = Complex.zero, c2 = Complex.zero
+                for a in 0..<8 {
+                    c1 += t[a][id][ja] * t[a][iq][jb]
+                    c2 += t[a][id][jb] * t[a][iq][ja]
+                }
+                total += (c1 * a1 - c2 * a2).norm2
+            } } } }
+        }
+        return total / 36
+    }
+
+    func testAgainstExplicitDiagrams() throws {
+        let unit = 1 / (4 * Double.pi)
+        let same = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 2, -2], model: sm)
+        let other = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 3, -3], model: sm)
+        for seed in UInt64(800)...803 {
+            let p = rambo(600, 4, seed: seed)
+            assertRelative(other.squared(p, alphaS: unit), diagrams(p, identical: false), 1e-10, "u d~ > e+ ve s s~")
+            assertRelative(same.squared(p, alphaS: unit), diagrams(p, identical: true), 1e-10, "u d~ > e+ ve u u~")
+        }
+    }
+}
