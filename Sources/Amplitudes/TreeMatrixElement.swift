@@ -28,6 +28,15 @@ enum LegSource: Sendable {
     case onShellW(index: Int)
 }
 
+/// Exact tree-level |M|² of one subprocess.
+///
+/// Conventions: massless quarks and leptons; W–fermion vertex −i g_W/√2 γ^μ P_L V_CKM (signed Cabibbo block from
+/// `StandardModel.cabibboAngle`), fixed-width propagator −i g_μν/(q² − M_W² + i M_W Γ_W) (the q^μq^ν part of
+/// the unitary gauge vanishes against massless fermion currents), couplings from `StandardModel` (G_μ scheme),
+/// g_s = √(4π α_s) per call. Helicities are summed exactly over every configuration that is not identically
+/// zero (found once at construction: chirality makes the others vanish exactly); colours are summed exactly
+/// with the flow-basis colour matrix (see `ColourFlows`). The result is averaged over incoming spins (1/4) and
+/// colours (1/3 per quark, 1/8 per gluon), summed over final ones, and divided by k! for k identical final particles.
 public struct TreeMatrixElement: MatrixElement {
     public let incoming: [Int]
     public let outgoing: [Int]
