@@ -543,3 +543,56 @@ final class FourQuarkDiagramTests: XCTestCase {
         }
     }
 }
+
+final class ColourTagTests: XCTestCase {
+    /// u d̄ → e⁺ ν g has one flow: the u colour goes to the gluon's colour, the d̄ anticolour to its anticolour.
+    func testSingleFlowTags() throws {
+        let me = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21])
+        XCTAssertEqual(me.flowCount, 1)
+        let t = me.colourTags(flow: 0)
+        XCTAssertEqual(t.map { [$0.colour, $0.anticolour] }, [[502, 0], [0, 501], [0, 0], [0, 0], [502, 501]])
+    }
+
+    /// The sampled flow is the one whose cumulative weight interval contains the uniform number.
+    func testSamplingFollowsWeights() throws {
+        let me = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21, 21])
+        XCTAssertEqual(me.flowCount, 2)
+        let p = rambo(500, 4, seed: 902)
+        let w = me.colourFlowWeights(p)
+        let total = w[0] + w[1]
+        func same(_ a: [(colour: Int, anticolour: Int)], _ b: [(colour: Int, anticolour: Int)]) -> Bool {
+            zip(a, b).allSatisfy { $0.colour == $1.colour && $0.anticolour == $1.anticolour }
+        }
+        XCTAssertFalse(same(me.colourTags(flow: 0), me.colourTags(flow: 1)))
+        XCTAssertTrue(same(me.sampleColourTags(p, uniform: 0.5 * w[0] / total), me.colourTags(flow: 0)))
+        XCTAssertTrue(same(me.sampleColourTags(p, uniform: (w[0] + 0.5 * w[1]) / total), me.colourTags(flow: 1)))
+    }
+
+    /// Every tag joins exactly two slots: (incoming colour, outgoing colour), (outgoing colour, outgoing
+    /// anticolour) or (incoming anticolour, outgoing anticolour), etc.; sampling follows the flow weights.
+    func testTagsConnectConsistently() throws {
+        let group = try Process("p p > e+ ve j j j").groups
+        for g in group {
+            let me = g.matrixElement as! TreeMatrixElement
+            let sp = g.members[0].subprocess
+            let p = rambo(800, sp.outgoing.count, seed: 901)
+            let w = me.colourFlowWeights(g.members[0].legOrder.map { p[$0] })
+            XCTAssertTrue(w.allSatisfy { $0 >= 0 } && w.contains { $0 > 0 }, "\(sp)")
+            for u in [0.0, 0.37, 0.999] {
+                guard let tags = g.sampleColourTags(member: 0, p, uniform: u) else { return XCTFail("no tags") }
+                // Net colour: incoming colour counts as outgoing anticolour.
+                var balance: [Int: Int] = [:]
+                for (i, t) in tags.enumerated() {
+                    let id = (sp.incoming + sp.outgoing)[i]
+                    let isIn = i < 2
+                    if t.colour != 0 { balance[t.colour, default: 0] += isIn ? -1 : 1 }
+                    if t.anticolour != 0 { balance[t.anticolour, default: 0] += isIn ? 1 : -1 }
+                    // Quarks and gluons carry colour, antiquarks and gluons anticolour, incoming or outgoing alike.
+                    XCTAssertEqual(t.colour != 0, id == 21 || PDG.isQuark(id), "\(sp) leg \(i)")
+                    XCTAssertEqual(t.anticolour != 0, id == 21 || PDG.isAntiquark(id), "\(sp) leg \(i)")
+                }
+                XCTAssertTrue(balance.values.allSatisfy { $0 == 0 }, "\(sp): \(tags)")
+            }
+        }
+    }
+}
