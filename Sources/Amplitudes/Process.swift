@@ -140,6 +140,15 @@ public struct Process: Sendable {
             if abs(id) == PDG.wPlus && i >= 2 { wCharge += id > 0 ? 1 : -1 }
             if PDG.isLepton(id) && i >= 2 { wCharge += PDG.charge3(id) / 3 }
         }
+        // Leptons: none, or one charged lepton and one neutrino of the same generation (lepton number conserved).
+        let leptons = sp.outgoing.filter(PDG.isLepton)
+        if !leptons.isEmpty {
+            guard leptons.count == 2, leptons[0] * leptons[1] < 0,
+                  (abs(leptons[0]) + 1) / 2 == (abs(leptons[1]) + 1) / 2,
+                  abs(leptons[0]) % 2 != abs(leptons[1]) % 2 else { return false }
+            // ℓ⁻ goes with ν̄, ℓ⁺ with ν: the charged one and the neutrino have opposite signs, already checked.
+        }
+        if sp.incoming.contains(where: { !PDG.isParton($0) }) { return false }
         let nonzero = (1...5).filter { net[$0] != 0 }
         if wCharge == 0 { return nonzero.isEmpty && coloured >= 2 }
         guard abs(wCharge) == 1, nonzero.count == 2 else { return false }

@@ -299,6 +299,9 @@ final class ProcessTests: XCTestCase {
         // (charge conservation, one up-type flavour −1 and one down-type +1 in the all-outgoing net flavours,
         // diagonal CKM): 4, 12, 90, 146, 498 for n = 0…4.
         XCTAssertEqual(try Process("p p > e+ ve j j j").subprocesses.count, 146)
+        let p4 = try Process("p p > e+ ve j j j j")
+        XCTAssertEqual(p4.subprocesses.count, 498)
+        XCTAssertEqual(p4.groups.reduce(0) { $0 + $1.members.count }, 498)
         XCTAssertTrue(fourQuark.contains(Subprocess(incoming: [2, -1], outgoing: [-11, 12, 2, -2])))
     }
 
@@ -319,6 +322,9 @@ final class ProcessTests: XCTestCase {
         }
         // V_cb = 0: charge is conserved but nothing couples.
         XCTAssertThrowsError(try Process("b c~ > e- ve~", options: ProcessOptions(includeBottom: true))) { XCTAssertEqual($0 as? AmplitudeError, .noSubprocesses("b c~ > e- ve~")) }
+        // Lepton flavour: e⁺ ν_μ has no W amplitude; with multiparticle leptons only the matching pairs survive.
+        XCTAssertThrowsError(try Process("u d~ > e+ vm")) { XCTAssertEqual($0 as? AmplitudeError, .noSubprocesses("u d~ > e+ vm")) }
+        XCTAssertEqual(try? Process("u d~ > l+ vl").subprocesses.count, 2)
         XCTAssertThrowsError(try Process("p p e+ ve")) { error in
             guard case .malformedProcess = error as! AmplitudeError else { return XCTFail("\(error)") }
         }
