@@ -8,8 +8,12 @@ struct CurrentWorkspace {
     var momenta: [FourVector]
     var inversePropagator: [Double]
     var amplitudes: [Complex]
+    /// Nodes that are exactly zero for the current helicity configuration (chirality makes many vanish);
+    /// terms with a zero factor are skipped.
+    var zero: [Bool]
 
     init(program: CurrentProgram) {
+        zero = [Bool](repeating: false, count: program.nodes.count)
         values = [Complex](repeating: .zero, count: 4 * program.nodes.count)
         momenta = [FourVector](repeating: .zero, count: program.nodes.count)
         inversePropagator = [Double](repeating: 0, count: program.nodes.count)
@@ -52,11 +56,13 @@ extension CurrentProgram {
         terms.withUnsafeBufferPointer { terms in
         momenta.withUnsafeBufferPointer { mom in
         inv.withUnsafeBufferPointer { inv in
+        ws.zero.withUnsafeMutableBufferPointer { zero in
         ws.values.withUnsafeMutableBufferPointer { val in
             @inline(__always) func vec(_ i: Int) -> CVector { let o = 4 &* i; return CVector(val[o], val[o &+ 1], val[o &+ 2], val[o &+ 3]) }
             @inline(__always) func spin(_ i: Int) -> Spinor { let o = 4 &* i; return Spinor(val[o], val[o &+ 1], val[o &+ 2], val[o &+ 3]) }
             @inline(__always) func put(_ i: Int, _ a: Complex, _ b: Complex, _ c: Complex, _ d: Complex) {
                 let o = 4 &* i; val[o] = a; val[o &+ 1] = b; val[o &+ 2] = c; val[o &+ 3] = d
+                zero[i] = a.re == 0 && a.im == 0 && b.re == 0 && b.im == 0 && c.re == 0 && c.im == 0 && d.re == 0 && d.im == 0
             }
             for i in n..<nodes.count {
                 let node = nodes[i]
@@ -67,6 +73,7 @@ extension CurrentProgram {
                     for ti in node.terms {
                         let t = terms[ti]
                         let a = Int(t.a), b = Int(t.b)
+                        if zero[a] || zero[b] || (t.op == .gggg && zero[Int(t.c)]) { continue }
                         switch t.op {
                         case .ggg:
                             let ja = vec(a), jb = vec(b)
@@ -89,6 +96,7 @@ extension CurrentProgram {
                     var s = Spinor.zero
                     for ti in node.terms {
                         let t = terms[ti]
+                        if zero[Int(t.a)] || zero[Int(t.b)] { continue }
                         switch t.op {
                         case .psiBarV: s = s + t.factor * Dirac.slash(spin(Int(t.a)), vec(Int(t.b)))
                         case .psiBarW: s = s + t.factor * Dirac.slash(spin(Int(t.a)), vec(Int(t.b))).leftProjected
@@ -102,6 +110,7 @@ extension CurrentProgram {
                     var s = Spinor.zero
                     for ti in node.terms {
                         let t = terms[ti]
+                        if zero[Int(t.a)] || zero[Int(t.b)] { continue }
                         switch t.op {
                         case .vPsi: s = s + t.factor * Dirac.slash(vec(Int(t.a)), spin(Int(t.b)))
                         case .wPsi: s = s + t.factor * Dirac.slash(vec(Int(t.a)), spin(Int(t.b)).leftProjected)
@@ -115,7 +124,7 @@ extension CurrentProgram {
                     break
                 }
             }
-        } } } } }
+        } } } } } }
         for (f, flow) in flows.enumerated() {
             let r = flow.restNode
             let amp: Complex

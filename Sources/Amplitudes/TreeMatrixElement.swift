@@ -247,6 +247,7 @@ public struct TreeMatrixElement: MatrixElement {
             for i in legs.indices where changed & (1 << i) != 0 {
                 let o = 12 * i + 4 * h[i]
                 for j in 0..<4 { ws.values[4 * i + j] = cache[o + j] }
+                ws.zero[i] = (0..<4).allSatisfy { cache[o + $0] == .zero }
             }
             program.evaluate(&ws, changed: changed)
             sum += program.colourSummed(ws)
