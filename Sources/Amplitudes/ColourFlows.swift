@@ -46,45 +46,58 @@ enum ColourFlows {
 
     /// C_{στ} = Σ_{colours} c_σ* c_τ, exact in N, for flows `flows` over legs with `slots`.
     /// Summing one external gluon's adjoint index gives Σ_a (T^a)_i^j (T^a)_k^l = δ_i^l δ_k^j − (1/N) δ_i^j δ_k^l;
-    /// expanding every gluon's projector (subset U takes the −1/N term) leaves closed index loops, each worth N.
+    /// expanding every gluon's projector (subset U takes the −1/N term, which removes that gluon from both
+    /// flows) leaves closed index loops, each worth N: the cycles of τ_U⁻¹ ∘ σ_U on the remaining legs with a
+    /// right slot, plus the cycles of σ and of τ that consist of U gluons only.
     static func matrix(_ flows: [[Int]], slots: [ColourSlots], nc: Double = 3) -> [Double] {
         let f = flows.count, n = slots.count
         let gluons = slots.indices.filter { slots[$0].isGluon }
+        let rights = slots.indices.filter { slots[$0].hasRight }
+        let subsets = 1 << gluons.count
+        var inU = [[Bool]](repeating: [Bool](repeating: false, count: n), count: subsets)
+        var sizeU = [Int](repeating: 0, count: subsets)
+        for u in 0..<subsets {
+            for (i, g) in gluons.enumerated() where u & (1 << i) != 0 { inU[u][g] = true; sizeU[u] += 1 }
+        }
+        // For each flow and U: the bypassed successor map, its inverse, and the number of all-U cycles.
+        var reduced = [[Int]](), inverse = [[Int]](), pureLoops = [Int]()
+        reduced.reserveCapacity(f * subsets)
+        for succ in flows {
+            for u in 0..<subsets {
+                var r = [Int](repeating: -1, count: n), inv = [Int](repeating: -1, count: n)
+                for k in rights where !inU[u][k] {
+                    var m = succ[k]
+                    while inU[u][m] { m = succ[m] }
+                    r[k] = m; inv[m] = k
+                }
+                var seen = [Bool](repeating: false, count: n), loops = 0
+                for g in gluons where inU[u][g] && !seen[g] {
+                    // A cycle through g stays inside U iff following σ from g returns to g through U only.
+                    var m = g, closed = true
+                    repeat { seen[m] = true; m = succ[m]; if !inU[u][m] { closed = false; break } } while m != g
+                    if closed { loops += 1 }
+                }
+                reduced.append(r); inverse.append(inv); pureLoops.append(loops)
+            }
+        }
+        var powers = [Double](repeating: 1, count: 2 * n + 2)
+        for i in 1..<powers.count { powers[i] = powers[i - 1] * nc }
         var c = [Double](repeating: 0, count: f * f)
-        // Vertex index: ((leg * 2 + side) * 2 + copy), side 0 = left, 1 = right; copy 0 = σ, 1 = τ.
-        var parent = [Int](repeating: 0, count: 4 * n)
-        func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
-        func union(_ a: Int, _ b: Int) { let ra = find(a), rb = find(b); if ra != rb { parent[ra] = rb } }
-        func v(_ leg: Int, _ side: Int, _ copy: Int) -> Int { (leg &* 2 &+ side) &* 2 &+ copy }
+        var visited = [Bool](repeating: false, count: n)
         for a in 0..<f {
             for b in a..<f {
                 var total = 0.0
-                for u in 0..<(1 << gluons.count) {
-                    var inU = [Bool](repeating: false, count: n)
-                    var size = 0
-                    for (i, g) in gluons.enumerated() where u & (1 << i) != 0 { inU[g] = true; size += 1 }
-                    for i in 0..<(4 * n) { parent[i] = i }
-                    for leg in 0..<n {
-                        if inU[leg] {
-                            union(v(leg, 0, 0), v(leg, 1, 0)); union(v(leg, 0, 1), v(leg, 1, 1))
-                        } else {
-                            union(v(leg, 0, 0), v(leg, 0, 1)); union(v(leg, 1, 0), v(leg, 1, 1))
-                        }
+                for u in 0..<subsets {
+                    let sa = reduced[a * subsets + u], tb = inverse[b * subsets + u]
+                    var loops = pureLoops[a * subsets + u] + pureLoops[b * subsets + u]
+                    for k in rights { visited[k] = false }
+                    for k in rights where !inU[u][k] && !visited[k] {
+                        loops += 1
+                        var m = k
+                        while !visited[m] { visited[m] = true; m = tb[sa[m]] }
                     }
-                    for leg in 0..<n where slots[leg].hasRight {
-                        union(v(leg, 1, 0), v(flows[a][leg], 0, 0))
-                        union(v(leg, 1, 1), v(flows[b][leg], 0, 1))
-                    }
-                    var loops = 0
-                    for leg in 0..<n {
-                        for side in 0..<2 where (side == 0 ? slots[leg].hasLeft : slots[leg].hasRight) {
-                            for copy in 0..<2 where find(v(leg, side, copy)) == v(leg, side, copy) { loops += 1 }
-                        }
-                    }
-                    var term = 1.0
-                    for _ in 0..<loops { term *= nc }
-                    for _ in 0..<size { term *= -1 / nc }
-                    total += term
+                    let weight = sizeU[u] & 1 == 0 ? 1.0 : -1.0
+                    total += weight * powers[loops] / powers[sizeU[u]]
                 }
                 c[a * f + b] = total
                 c[b * f + a] = total
