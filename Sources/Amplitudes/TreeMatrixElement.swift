@@ -116,46 +116,9 @@ public struct TreeMatrixElement: MatrixElement {
         for (_, c) in counts where c > 1 { for k in 2...c { norm /= Double(k) } }
         self.normalisation = norm
 
-        // Helicity configurations in Gray-code order; keep those with any non-zero dual amplitude at a probe point.
-        let states: [Int] = sources.map { if case .onShellW = $0 { return 3 }; if case .leptons = $0 { return 1 }; return 2 }
-        let binary = states.indices.filter { states[$0] == 2 }
-        let wStates = states.contains(3) ? 3 : 1
-        let wLeg = states.firstIndex { $0 != 2 }
-        var configs: [[Int]] = []
-        for w in 0..<wStates {
-            for g in 0..<(1 << binary.count) {
-                let gray = g ^ (g >> 1)
-                var h = [Int](repeating: 0, count: legs.count)
-                for (bit, leg) in binary.enumerated() { h[leg] = (gray >> bit) & 1 }
-                if let wl = wLeg { h[wl] = w }
-                configs.append(h)
-            }
-        }
-        var ws = CurrentWorkspace(program: program)
-        var probe: [FourVector] = []
-        var seed: UInt64 = 0x9E3779B97F4A7C15
-        func rnd() -> Double { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Double(seed >> 11) / Double(1 << 53) }
-        for leg in legs {
-            let (x, y, z) = (rnd() - 0.5, rnd() - 0.5, rnd() - 0.5)
-            let p = (x * x + y * y + z * z).squareRoot()
-            if case .w = leg { probe.append(FourVector(2 * p + 1, x, y, z)) } else { probe.append(FourVector(p, x, y, z)) }
-        }
-        program.prepare(&ws, legMomenta: probe)
-        var kept: [[Int]] = []
-        for h in configs {
-            TreeMatrixElement.setLeaves(program, &ws, legs: legs, momenta: probe, helicities: h, leptonic: nil, model: model)
-            program.evaluate(&ws, changed: -1)
-            if ws.amplitudes.contains(where: { $0.norm2 > 0 }) { kept.append(h) }
-        }
-        self.helicities = kept
-        var changed: [Int] = []
-        for (i, h) in kept.enumerated() {
-            if i == 0 { changed.append(-1); continue }
-            var m = 0
-            for k in h.indices where h[k] != kept[i - 1][k] { m |= 1 << k }
-            changed.append(m)
-        }
-        self.changedLegs = changed
+        let helicity = HelicityConfigurations(program: program, sources: sources, model: model)
+        self.helicities = helicity.configurations
+        self.changedLegs = helicity.changedLegs
     }
 
     /// Leaf wave functions for one helicity configuration. `leptonic` = (particle, antiparticle) momenta for
