@@ -110,12 +110,18 @@ final class AmplitudeTests: XCTestCase {
     /// crossed fermion and averaging 1/(4·3·8) instead of 1/(4·3·3).
     func testCrossingUGtoLeptonsD() throws {
         let me = try TreeMatrixElement(incoming: [2, 21], outgoing: [-11, 12, 1], model: sm)
+        let udbar = try TreeMatrixElement(incoming: [2, -1], outgoing: [-11, 12, 21], model: sm)
         let alphaS = 0.118, gs2 = 4 * Double.pi * alphaS
         for seed in UInt64(30)...34 {
             let p = rambo(300, 3, seed: seed)
             let crossed = -analyticUDbarWg(p[0], -p[4], p[2], p[3], -p[1], gs2: gs2) / 96
             XCTAssertGreaterThan(crossed, 0)
             assertRelative(me.squared(p, alphaS: alphaS), crossed, 1e-10, "u g > e+ ve d")
+            // The u d̄ → e⁺νg element itself at the crossed (negative-energy) momenta: its spinors continue as
+            // |−k⟩ = i|k⟩, whose spin sums give |k̸| rather than k̸, i.e. they carry the (−1) of the crossed fermion
+            // already; only the averaging differs (1/36 vs 1/96).
+            let direct = udbar.squared([p[0], -p[4], p[2], p[3], -p[1]], alphaS: alphaS) * 36 / 96
+            assertRelative(direct, crossed, 1e-10, "u d~ > e+ ve g continued to u g > e+ ve d")
         }
     }
 }
