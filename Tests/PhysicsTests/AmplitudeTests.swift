@@ -320,6 +320,18 @@ final class ProcessTests: XCTestCase {
         for i in points.indices { XCTAssertEqual(batch[i], me.squared(points[i], alphaS: alphas[i])) }
     }
 
+    /// Helicity sampling is unbiased: the average over all configurations is the exact sum.
+    func testSampledHelicityAveragesToExactSum() throws {
+        for (inc, out) in [([2, -1], [-11, 12, 21, 21, 21]), ([2, 2], [-11, 12, 2, 1, 21]), ([21, 2], [24, 1, 21])] {
+            let me = try TreeMatrixElement(incoming: inc, outgoing: out)
+            let p = rambo(700, out.count, seed: 950, masses: out.map { abs($0) == 24 ? StandardModel().mW : 0 })
+            let n = me.helicityCount
+            var mean = 0.0
+            for i in 0..<n { mean += me.squared(p, alphaS: 0.12, sampledHelicity: (Double(i) + 0.5) / Double(n)) / Double(n) }
+            assertRelative(mean, me.squared(p, alphaS: 0.12), 1e-12, "\(inc) > \(out)")
+        }
+    }
+
     func testErrors() {
         XCTAssertThrowsError(try Process("p p > e+ vx j")) { XCTAssertEqual($0 as? AmplitudeError, .unknownParticle("vx")) }
         XCTAssertThrowsError(try Process("u d~ > e- ve~")) { XCTAssertEqual($0 as? AmplitudeError, .chargeNotConserved("u d~ > e- ve~")) }

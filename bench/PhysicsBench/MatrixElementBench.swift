@@ -17,7 +17,7 @@ enum MatrixElementBench {
         if let single = ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_PROCESS"] { return one(single) }
         let maxJets = Int(ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_MAX_JETS"] ?? "4") ?? 4
         print("matrix elements: p p > e+ ve + n j, √s = 1 TeV RAMBO points, exact helicity and colour sums, 1 thread (thread CPU time)")
-        print("  n  subprocs  groups  max flows  setup [s]  points   time/point (all groups)   per group")
+        print("  n  subprocs  groups  max flows  setup [s]  points   time/point (all groups)   per group     sampled helicity")
         for n in 0...maxJets {
             let string = "p p > e+ ve" + String(repeating: " j", count: n)
             let t0 = now()
@@ -38,9 +38,21 @@ enum MatrixElementBench {
                 elapsed = now() - t1
             }
             let per = elapsed / Double(points)
+            // Monte Carlo helicity sampling: one configuration per group and point.
+            var sampledPoints = 0
+            let t2 = now()
+            while now() - t2 < 1 || sampledPoints < 3 {
+                let p = Rambo.event(sqrtS: 1000, masses: masses) { rng.uniform() }
+                for g in process.groups {
+                    guard let me = g.matrixElement as? TreeMatrixElement else { continue }
+                    sink += me.squared(g.members[0].legOrder.map { p[$0] }, alphaS: 0.118, sampledHelicity: rng.uniform())
+                }
+                sampledPoints += 1
+            }
+            let sampled = (now() - t2) / Double(sampledPoints)
             let flows = process.groups.compactMap { ($0.matrixElement as? TreeMatrixElement)?.flowCount }.max() ?? 0
-            print(String(format: "  %d  %8d  %6d  %9d  %9.2f  %6d   %12.3e s            %.3e s",
-                         n, process.subprocesses.count, process.groups.count, flows, setup, points, per, per / Double(process.groups.count)))
+            print(String(format: "  %d  %8d  %6d  %9d  %9.2f  %6d   %12.3e s            %.3e s   %.3e s",
+                         n, process.subprocesses.count, process.groups.count, flows, setup, points, per, per / Double(process.groups.count), sampled))
             if !sink.isFinite { print("  (non-finite |M|² encountered)") }
             if ProcessInfo.processInfo.environment["NISGEN_ME_BENCH_DETAIL"] != nil {
                 let p = Rambo.event(sqrtS: 1000, masses: masses) { rng.uniform() }
