@@ -1,4 +1,6 @@
 // The matrix-element seam: what the physics integrand needs from amplitudes.
+// Implemented by `TreeMatrixElement` (exact tree-level |M|², Berends–Giele in the colour-flow basis);
+// `Process("p p > e+ ve j j")` parses a process string and returns its `[SubprocessGroup]`.
 import Kinematics
 
 /// A tree-level squared matrix element for one fixed flavour assignment.
@@ -9,6 +11,15 @@ public protocol MatrixElement: Sendable {
     /// identical-final-state-particle symmetry factor, at strong coupling `alphaS`.
     /// `momenta`: the two incoming (physical, positive energy, along ±z) then the outgoing, in this element's leg order.
     func squared(_ momenta: [FourVector], alphaS: Double) -> Double
+    /// |M|² for a batch of points (one α_s per point); implementations may reuse work buffers across points.
+    func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double]
+}
+
+extension MatrixElement {
+    public func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double] {
+        precondition(momenta.count == alphaS.count, "one alphaS per point")
+        return momenta.indices.map { squared(momenta[$0], alphaS: alphaS[$0]) }
+    }
 }
 
 /// One partonic subprocess: PDG ids of the two incoming and of the outgoing particles.
@@ -32,5 +43,12 @@ public struct SubprocessGroup: Sendable {
     public init(members: [(subprocess: Subprocess, legOrder: [Int])], matrixElement: any MatrixElement) {
         self.members = members
         self.matrixElement = matrixElement
+    }
+}
+
+extension SubprocessGroup {
+    /// |M|² of member `member` at `momenta` given in that member's own leg order (incoming, then outgoing).
+    public func squared(member: Int, _ momenta: [FourVector], alphaS: Double) -> Double {
+        matrixElement.squared(members[member].legOrder.map { momenta[$0] }, alphaS: alphaS)
     }
 }
