@@ -1,0 +1,199 @@
+// Fully connected network with a hand-written backward pass. All weights and biases live in one flat
+// array (layer by layer: W row-major in×out, then b), so optimizers and MPI reductions see one vector and
+// GEMM addresses layers by offset. Forward caches the activations the backward pass needs; the buffers
+// are reused across calls and only grow when the batch grows.
+import Numerics
+
+public final class MLP<T: GEMMScalar> {
+    public let inputs: Int
+    public let outputs: Int
+    public let hidden: [Int]
+    public let activation: Activation
+    /// Layer widths including input and output: [inputs, hidden..., outputs].
+    let widths: [Int]
+    /// Offsets of W_l and b_l inside `parameters`.
+    let weightOffset: [Int]
+    let biasOffset: [Int]
+
+    /// All weights and biases, flat. Setting it requires the same count (use `load(parameters:)` to get an error instead).
+    public var parameters: [T] {
+        didSet { precondition(parameters.count == parameterCount, "MLP.parameters: wrong count \(parameters.count), expected \(parameterCount)") }
+    }
+    /// dL/dparameters, accumulated by `backward` until `zeroGradients()`.
+    public var gradients: [T]
+    public var parameterCount: Int { weightOffset.isEmpty ? 0 : biasOffset[biasOffset.count - 1] + outputs }
+
+    // Cached forward state for a batch of `batch` rows: acts[l] is the input of layer l (acts[0] = x),
+    // pre[l] the pre-activation of hidden layer l.
+    private var batch = 0
+    private var acts: [[T]]
+    private var pre: [[T]]
+    private var out: [T] = []
+    private var gradA: [T] = []
+    private var gradB: [T] = []
+
+    public init(inputs: Int, hidden: [Int], outputs: Int, activation: Activation, zeroInitLastLayer: Bool,
+                rng: inout RandomStream) {
+        precondition(inputs >= 0 && outputs > 0 && hidden.allSatisfy { $0 > 0 }, "MLP: invalid layer sizes")
+        self.inputs = inputs
+        self.outputs = outputs
+        self.hidden = hidden
+        self.activation = activation
+        widths = [inputs] + hidden + [outputs]
+        var wo: [Int] = [], bo: [Int] = []
+        var off = 0
+        for l in 0..<(widths.count - 1) {
+            wo.append(off); off += widths[l] * widths[l + 1]
+            bo.append(off); off += widths[l + 1]
+        }
+        weightOffset = wo
+        biasOffset = bo
+        parameters = [T](repeating: 0, count: off)
+        gradients = [T](repeating: 0, count: off)
+        acts = Array(repeating: [], count: widths.count - 1)
+        pre = Array(repeating: [], count: widths.count - 1)
+        // He/Kaiming uniform weights (Var = gain²/fan_in), PyTorch-style uniform biases ±1/√fan_in;
+        // the last layer is linear, so it gets gain 1 (Xavier-like) unless zeroed.
+        for l in 0..<(widths.count - 1) {
+            let fanIn = widths[l], fanOut = widths[l + 1]
+            let last = l == widths.count - 2
+            if last && zeroInitLastLayer { continue }
+            let gain = last ? 1.0 : activation.initGain
+            let bound = fanIn > 0 ? gain * (3.0 / Double(fanIn)).squareRoot() : 0
+            let bBound = fanIn > 0 ? 1 / Double(fanIn).squareRoot() : 0
+            for i in 0..<(fanIn * fanOut) { parameters[wo[l] + i] = T((2 * rng.uniform() - 1) * bound) }
+            for i in 0..<fanOut { parameters[bo[l] + i] = T((2 * rng.uniform() - 1) * bBound) }
+        }
+    }
+
+    public var layerCount: Int { widths.count - 1 }
+
+    /// Replace all parameters, checking the count.
+    public func load(parameters p: [T]) throws {
+        guard p.count == parameterCount else { throw FlowError.parameterCountMismatch(expected: parameterCount, got: p.count) }
+        parameters = p
+    }
+
+    public func zeroGradients() {
+        gradients.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] = 0 } }
+    }
+
+    /// Set the weights of the last layer to zero and its biases to `bias` (used to start a flow at a given map).
+    func setLastLayer(bias: [T]) {
+        precondition(bias.count == outputs)
+        let l = layerCount - 1
+        for i in 0..<(widths[l] * outputs) { parameters[weightOffset[l] + i] = 0 }
+        for i in 0..<outputs { parameters[biasOffset[l] + i] = bias[i] }
+    }
+
+    /// Forward pass on a batch (rows); caches the intermediate values for `backward`.
+    public func forward(_ x: Matrix<T>) -> Matrix<T> {
+        precondition(x.cols == inputs, "MLP.forward: input has \(x.cols) columns, expected \(inputs)")
+        x.storage.withUnsafeBufferPointer { forward(x: $0.baseAddress, rows: x.rows) }
+        return Matrix(rows: x.rows, cols: outputs, storage: out)
+    }
+
+    /// Forward on a raw n×inputs buffer; the result stays in the internal output buffer (see `withOutput`).
+    func forward(x: UnsafePointer<T>?, rows n: Int) {
+        batch = n
+        acts[0].ensureCount(n * inputs, fill: 0)
+        if n * inputs > 0, let x {
+            acts[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: n * inputs) }
+        }
+        let L = layerCount
+        parameters.withUnsafeBufferPointer { pp in
+            let p = pp.baseAddress!
+            for l in 0..<L {
+                let fin = widths[l], fout = widths[l + 1]
+                let last = l == L - 1
+                // Pre-activation buffer: the network output for the last layer.
+                if last { out.ensureCount(n * fout, fill: 0) } else { pre[l].ensureCount(n * fout, fill: 0) }
+                let b = p + biasOffset[l], w = p + weightOffset[l]
+                func dense(_ z: UnsafeMutablePointer<T>) {
+                    for r in 0..<n { (z + r &* fout).update(from: b, count: fout) }
+                    acts[l].withUnsafeBufferPointer { a in
+                        rawGEMM(m: n, n: fout, k: fin, a: a.baseAddress ?? UnsafePointer(z), lda: fin,
+                                b: w, ldb: fout, beta: 1, c: z, ldc: fout)
+                    }
+                }
+                if last {
+                    out.withUnsafeMutableBufferPointer { dense($0.baseAddress!) }
+                } else {
+                    pre[l].withUnsafeMutableBufferPointer { dense($0.baseAddress!) }
+                    acts[l + 1].ensureCount(n * fout, fill: 0)
+                    pre[l].withUnsafeBufferPointer { z in
+                        acts[l + 1].withUnsafeMutableBufferPointer { a in
+                            applyActivation(activation, z: z.baseAddress!, a: a.baseAddress!, count: n * fout)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Read the output of the last raw forward (n × outputs, row-major).
+    func withOutput<R>(_ body: (UnsafeBufferPointer<T>) -> R) -> R { out.withUnsafeBufferPointer(body) }
+
+    /// Backward pass for the last `forward`: returns dL/dx and accumulates dL/dparameters into `gradients`.
+    public func backward(_ dOutput: Matrix<T>) -> Matrix<T> {
+        precondition(dOutput.rows == batch && dOutput.cols == outputs,
+                     "MLP.backward: gradient is \(dOutput.rows)x\(dOutput.cols), expected \(batch)x\(outputs)")
+        var dx = Matrix<T>(rows: batch, cols: inputs)
+        dOutput.storage.withUnsafeBufferPointer { g in
+            dx.storage.withUnsafeMutableBufferPointer { d in backward(dOutput: g.baseAddress!, dInput: d.baseAddress) }
+        }
+        return dx
+    }
+
+    /// Raw backward: dOutput is batch×outputs; dInput (batch×inputs) is overwritten unless nil.
+    func backward(dOutput: UnsafePointer<T>, dInput: UnsafeMutablePointer<T>?) {
+        let n = batch, L = layerCount
+        gradA.ensureCount(n * outputs, fill: 0)
+        gradA.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: dOutput, count: n * outputs) }
+        parameters.withUnsafeBufferPointer { pp in
+            gradients.withUnsafeMutableBufferPointer { gg in
+                let p = pp.baseAddress!, gp = gg.baseAddress!
+                for l in stride(from: L - 1, through: 0, by: -1) {
+                    let fin = widths[l], fout = widths[l + 1]
+                    // gradA holds dL/dz_l (n × fout).
+                    gradA.withUnsafeBufferPointer { dzb in
+                        let dz = dzb.baseAddress!
+                        // db += column sums of dz.
+                        let gb = gp + biasOffset[l]
+                        for r in 0..<n {
+                            let row = dz + r &* fout
+                            for j in 0..<fout { gb[j] += row[j] }
+                        }
+                        // dW += aᵀ dz.
+                        acts[l].withUnsafeBufferPointer { a in
+                            if fin > 0 {
+                                rawGEMM(transA: true, m: fin, n: fout, k: n, a: a.baseAddress!, lda: fin,
+                                        b: dz, ldb: fout, beta: 1, c: gp + weightOffset[l], ldc: fout)
+                            }
+                        }
+                        // da_{l} = dz Wᵀ (n × fin).
+                        if l > 0 || dInput != nil {
+                            gradB.ensureCount(n * fin, fill: 0)
+                            gradB.withUnsafeMutableBufferPointer { db in
+                                if fin > 0 {
+                                    rawGEMM(transB: true, m: n, n: fin, k: fout, a: dz, lda: fout, b: p + weightOffset[l],
+                                            ldb: fout, beta: 0, c: db.baseAddress!, ldc: fin)
+                                }
+                            }
+                        }
+                    }
+                    if l > 0 {
+                        pre[l - 1].withUnsafeBufferPointer { z in
+                            gradB.withUnsafeMutableBufferPointer { g in
+                                multiplyActivationDerivative(activation, z: z.baseAddress!, g: g.baseAddress!, count: n * fin)
+                            }
+                        }
+                        swap(&gradA, &gradB)
+                    } else if let dInput, n * fin > 0 {
+                        gradB.withUnsafeBufferPointer { dInput.update(from: $0.baseAddress!, count: n * fin) }
+                    }
+                }
+            }
+        }
+    }
+}
