@@ -23,12 +23,19 @@ public final class MLP<T: GEMMScalar> {
     public var gradients: [T]
     public var parameterCount: Int { weightOffset.isEmpty ? 0 : biasOffset[biasOffset.count - 1] + outputs }
 
-    // Cached forward state for a batch of `batch` rows: acts[l] is the input of layer l (acts[0] = x),
-    // pre[l] the pre-activation of hidden layer l.
+    /// Buffers of one forward pass: acts[l] is the input of layer l (acts[0] = x), pre[l] the
+    /// pre-activation of hidden layer l, out the network output.
+    struct Workspace {
+        var acts: [[T]]
+        var pre: [[T]]
+        var out: [T] = []
+        init(layers: Int) { acts = Array(repeating: [], count: layers); pre = Array(repeating: [], count: layers) }
+    }
+    /// Forward state kept for `backward` (training) and a separate one for gradient-free inference,
+    /// so sampling between a forward and its backward does not corrupt the cache.
+    private var train: Workspace
+    private var inference: Workspace
     private var batch = 0
-    private var acts: [[T]]
-    private var pre: [[T]]
-    private var out: [T] = []
     private var gradA: [T] = []
     private var gradB: [T] = []
 
@@ -50,8 +57,8 @@ public final class MLP<T: GEMMScalar> {
         biasOffset = bo
         parameters = [T](repeating: 0, count: off)
         gradients = [T](repeating: 0, count: off)
-        acts = Array(repeating: [], count: widths.count - 1)
-        pre = Array(repeating: [], count: widths.count - 1)
+        train = Workspace(layers: widths.count - 1)
+        inference = Workspace(layers: widths.count - 1)
         // He/Kaiming uniform weights (Var = gain²/fan_in), PyTorch-style uniform biases ±1/√fan_in;
         // the last layer is linear, so it gets gain 1 (Xavier-like) unless zeroed.
         for l in 0..<(widths.count - 1) {
@@ -90,15 +97,25 @@ public final class MLP<T: GEMMScalar> {
     public func forward(_ x: Matrix<T>) -> Matrix<T> {
         precondition(x.cols == inputs, "MLP.forward: input has \(x.cols) columns, expected \(inputs)")
         x.storage.withUnsafeBufferPointer { forward(x: $0.baseAddress, rows: x.rows) }
-        return Matrix(rows: x.rows, cols: outputs, storage: out)
+        return Matrix(rows: x.rows, cols: outputs, storage: train.out)
     }
 
-    /// Forward on a raw n×inputs buffer; the result stays in the internal output buffer (see `withOutput`).
+    /// Forward on a raw n×inputs buffer, caching for `backward`; the result stays in an internal buffer (`withOutput`).
     func forward(x: UnsafePointer<T>?, rows n: Int) {
         batch = n
-        acts[0].ensureCount(n * inputs, fill: 0)
+        run(x: x, rows: n, &train)
+    }
+
+    /// Forward without touching the training cache; `body` sees the n×outputs result.
+    func infer<R>(x: UnsafePointer<T>?, rows n: Int, _ body: (UnsafeBufferPointer<T>) -> R) -> R {
+        run(x: x, rows: n, &inference)
+        return inference.out.withUnsafeBufferPointer(body)
+    }
+
+    private func run(x: UnsafePointer<T>?, rows n: Int, _ ws: inout Workspace) {
+        ws.acts[0].ensureCount(n * inputs, fill: 0)
         if n * inputs > 0, let x {
-            acts[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: n * inputs) }
+            ws.acts[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: n * inputs) }
         }
         let L = layerCount
         parameters.withUnsafeBufferPointer { pp in
@@ -106,23 +123,25 @@ public final class MLP<T: GEMMScalar> {
             for l in 0..<L {
                 let fin = widths[l], fout = widths[l + 1]
                 let last = l == L - 1
-                // Pre-activation buffer: the network output for the last layer.
-                if last { out.ensureCount(n * fout, fill: 0) } else { pre[l].ensureCount(n * fout, fill: 0) }
                 let b = p + biasOffset[l], w = p + weightOffset[l]
-                func dense(_ z: UnsafeMutablePointer<T>) {
-                    for r in 0..<n { (z + r &* fout).update(from: b, count: fout) }
-                    acts[l].withUnsafeBufferPointer { a in
-                        rawGEMM(m: n, n: fout, k: fin, a: a.baseAddress ?? UnsafePointer(z), lda: fin,
-                                b: w, ldb: fout, beta: 1, c: z, ldc: fout)
-                    }
+                // z = a·W + b: rows preset to the bias, then GEMM with beta = 1.
+                func dense(_ z: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>?) {
+                    fillRows(z, rows: n, width: fout, with: b)
+                    if fin > 0, let a { rawGEMM(m: n, n: fout, k: fin, a: a, lda: fin, b: w, ldb: fout, beta: 1, c: z, ldc: fout) }
                 }
                 if last {
-                    out.withUnsafeMutableBufferPointer { dense($0.baseAddress!) }
+                    ws.out.ensureCount(n * fout, fill: 0)
+                    ws.acts[l].withUnsafeBufferPointer { a in
+                        ws.out.withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
+                    }
                 } else {
-                    pre[l].withUnsafeMutableBufferPointer { dense($0.baseAddress!) }
-                    acts[l + 1].ensureCount(n * fout, fill: 0)
-                    pre[l].withUnsafeBufferPointer { z in
-                        acts[l + 1].withUnsafeMutableBufferPointer { a in
+                    ws.pre[l].ensureCount(n * fout, fill: 0)
+                    ws.acts[l + 1].ensureCount(n * fout, fill: 0)
+                    ws.acts[l].withUnsafeBufferPointer { a in
+                        ws.pre[l].withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
+                    }
+                    ws.pre[l].withUnsafeBufferPointer { z in
+                        ws.acts[l + 1].withUnsafeMutableBufferPointer { a in
                             applyActivation(activation, z: z.baseAddress!, a: a.baseAddress!, count: n * fout)
                         }
                     }
@@ -131,8 +150,8 @@ public final class MLP<T: GEMMScalar> {
         }
     }
 
-    /// Read the output of the last raw forward (n × outputs, row-major).
-    func withOutput<R>(_ body: (UnsafeBufferPointer<T>) -> R) -> R { out.withUnsafeBufferPointer(body) }
+    /// Read the output of the last training forward (n × outputs, row-major).
+    func withOutput<R>(_ body: (UnsafeBufferPointer<T>) -> R) -> R { train.out.withUnsafeBufferPointer(body) }
 
     /// Backward pass for the last `forward`: returns dL/dx and accumulates dL/dparameters into `gradients`.
     public func backward(_ dOutput: Matrix<T>) -> Matrix<T> {
@@ -160,12 +179,9 @@ public final class MLP<T: GEMMScalar> {
                         let dz = dzb.baseAddress!
                         // db += column sums of dz.
                         let gb = gp + biasOffset[l]
-                        for r in 0..<n {
-                            let row = dz + r &* fout
-                            for j in 0..<fout { gb[j] += row[j] }
-                        }
+                        accumulateColumnSums(dz, rows: n, width: fout, into: gb)
                         // dW += aᵀ dz.
-                        acts[l].withUnsafeBufferPointer { a in
+                        train.acts[l].withUnsafeBufferPointer { a in
                             if fin > 0 {
                                 rawGEMM(transA: true, m: fin, n: fout, k: n, a: a.baseAddress!, lda: fin,
                                         b: dz, ldb: fout, beta: 1, c: gp + weightOffset[l], ldc: fout)
@@ -183,7 +199,7 @@ public final class MLP<T: GEMMScalar> {
                         }
                     }
                     if l > 0 {
-                        pre[l - 1].withUnsafeBufferPointer { z in
+                        train.pre[l - 1].withUnsafeBufferPointer { z in
                             gradB.withUnsafeMutableBufferPointer { g in
                                 multiplyActivationDerivative(activation, z: z.baseAddress!, g: g.baseAddress!, count: n * fin)
                             }

@@ -28,29 +28,24 @@ public struct Adam<T: GEMMScalar> {
 
     public mutating func step(parameters: inout [T], gradients: [T]) {
         precondition(parameters.count == gradients.count, "Adam.step: \(parameters.count) parameters, \(gradients.count) gradients")
+        if parameters.isEmpty { return }
         if m.count != parameters.count {
             m = [T](repeating: 0, count: parameters.count)
             v = [T](repeating: 0, count: parameters.count)
             stepCount = 0
         }
         stepCount += 1
-        let b1 = T(beta1), b2 = T(beta2), c1 = T(1 - beta1), c2 = T(1 - beta2)
         // Fold both bias corrections into the step size (Kingma & Ba §2, last paragraph).
         let corr1 = 1 - pow(beta1, Double(stepCount)), corr2 = 1 - pow(beta2, Double(stepCount))
-        let alpha = T(learningRate * corr2.squareRoot() / corr1)
-        let eps = T(epsilon * corr2.squareRoot())
+        let alpha = learningRate * corr2.squareRoot() / corr1
+        let eps = epsilon * corr2.squareRoot()
+        let (b1, b2) = (beta1, beta2)
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 gradients.withUnsafeBufferPointer { g in
                     parameters.withUnsafeMutableBufferPointer { p in
-                        for i in 0..<p.count {
-                            let gi = g[i]
-                            let mi = b1 * m[i] + c1 * gi
-                            let vi = b2 * v[i] + c2 * gi * gi
-                            m[i] = mi
-                            v[i] = vi
-                            p[i] -= alpha * mi / (vi.squareRoot() + eps)
-                        }
+                        adamUpdate(p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, count: p.count,
+                                   beta1: b1, beta2: b2, alpha: alpha, epsilon: eps)
                     }
                 }
             }

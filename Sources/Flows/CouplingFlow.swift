@@ -1,0 +1,240 @@
+// Normalizing flow on the unit hypercube built from rational-quadratic spline coupling blocks
+// (Durkan et al. arXiv:1906.04032; MadNIS, Heimel et al. arXiv:2212.06172). The density direction
+// x → r (`logDensity`) is the one that is trained, so it uses the explicit spline formula and carries the
+// backward pass; sampling r → x inverts the splines in reverse block order and needs no gradients.
+import Numerics
+
+/// One coupling block: a network from the conditioning dimensions (and external condition) to the
+/// spline parameters of the transformed dimensions.
+final class CouplingBlock<T: GEMMScalar> {
+    let layout: CouplingLayout
+    let net: MLP<T>
+    init(layout: CouplingLayout, net: MLP<T>) { self.layout = layout; self.net = net }
+}
+
+public final class CouplingFlow<T: GEMMScalar> {
+    public let dimension: Int
+    public let conditionDimension: Int
+    public let config: FlowConfig
+    let spline: SplineConstraints
+    let blocks: [CouplingBlock<T>]
+
+    // Cache of the last `logDensity` for `backwardLogDensity`: the input of every block.
+    private var cachedRows = -1
+    private var blockInputs: [[T]]
+    private var netInput: [T] = []
+    private var dRaw: [T] = []
+    private var dNetInput: [T] = []
+    private var gradX: [Double] = []
+    private var logDet: [Double] = []
+    private var scratch: [Double]
+
+    public init(dimension: Int, conditionDimension: Int = 0, config: FlowConfig = FlowConfig(), seed: UInt64) {
+        if let p = config.problem(dimension: dimension) { preconditionFailure("CouplingFlow: \(p)") }
+        precondition(conditionDimension >= 0, "CouplingFlow: conditionDimension must be ≥ 0")
+        self.dimension = dimension
+        self.conditionDimension = conditionDimension
+        self.config = config
+        spline = SplineConstraints(bins: config.bins, minWidth: config.minBinWidth, minHeight: config.minBinHeight,
+                                   minDerivative: config.minDerivative)
+        var rng = RandomStream(seed: seed, stream: 0xF10)
+        var bs: [CouplingBlock<T>] = []
+        for tr in config.transformedDimensions(dimension: dimension) {
+            let cond = (0..<dimension).filter { !tr.contains($0) }
+            let layout = CouplingLayout(dimension: dimension, transformed: tr, conditioning: cond,
+                                        conditionDimension: conditionDimension, spline: spline)
+            let net = MLP<T>(inputs: layout.netInputs, hidden: Array(repeating: config.hiddenUnits, count: config.hiddenLayers),
+                             outputs: layout.netOutputs, activation: config.activation, zeroInitLastLayer: true, rng: &rng)
+            bs.append(CouplingBlock(layout: layout, net: net))
+        }
+        blocks = bs
+        blockInputs = Array(repeating: [], count: bs.count)
+        scratch = [Double](repeating: 0, count: spline.scratchCount)
+    }
+
+    /// Number of coupling blocks.
+    public var blockCount: Int { blocks.count }
+    /// The dimensions coupling block b transforms.
+    public func transformedDimensions(block b: Int) -> [Int] { blocks[b].layout.transformed }
+
+    // MARK: parameters
+
+    public var parameterCount: Int { blocks.reduce(0) { $0 + $1.net.parameterCount } }
+
+    /// All network parameters, block after block.
+    public var parameters: [T] {
+        get {
+            var p: [T] = []
+            p.reserveCapacity(parameterCount)
+            for b in blocks { p.append(contentsOf: b.net.parameters) }
+            return p
+        }
+        set {
+            precondition(newValue.count == parameterCount, "CouplingFlow.parameters: \(newValue.count) values, expected \(parameterCount)")
+            var off = 0
+            for b in blocks {
+                let c = b.net.parameterCount
+                b.net.parameters = Array(newValue[off..<(off + c)])
+                off += c
+            }
+        }
+    }
+
+    /// Accumulated ∂L/∂parameters, same layout as `parameters`.
+    public var gradients: [T] {
+        var g: [T] = []
+        g.reserveCapacity(parameterCount)
+        for b in blocks { g.append(contentsOf: b.net.gradients) }
+        return g
+    }
+
+    public func zeroGradients() { for b in blocks { b.net.zeroGradients() } }
+
+    public func serializedParameters() -> [T] { parameters }
+
+    public func load(parameters p: [T]) throws {
+        guard p.count == parameterCount else { throw FlowError.parameterCountMismatch(expected: parameterCount, got: p.count) }
+        guard p.allSatisfy({ $0.isFinite }) else { throw FlowError.invalidConfiguration("parameters contain NaN or infinity") }
+        parameters = p
+    }
+
+    // MARK: passes
+
+    private func checkShapes(_ x: Matrix<T>, _ condition: Matrix<T>?, _ what: String) {
+        precondition(x.cols == dimension, "CouplingFlow.\(what): points have \(x.cols) columns, expected \(dimension)")
+        if conditionDimension > 0 {
+            guard let c = condition else { preconditionFailure("CouplingFlow.\(what): a condition (\(conditionDimension) columns) is required") }
+            precondition(c.rows == x.rows && c.cols == conditionDimension,
+                         "CouplingFlow.\(what): condition is \(c.rows)x\(c.cols), expected \(x.rows)x\(conditionDimension)")
+        }
+    }
+
+    /// Build block b's network input from the current points into `netInput`.
+    private func gather(_ b: CouplingBlock<T>, _ cur: UnsafePointer<T>, _ condition: Matrix<T>?, _ n: Int) {
+        netInput.ensureCount(n * b.layout.netInputs, fill: 0)
+        guard n * b.layout.netInputs > 0 else { return }
+        netInput.withUnsafeMutableBufferPointer { net in
+            if conditionDimension > 0, let condition {
+                condition.storage.withUnsafeBufferPointer { c in
+                    gatherNetInput(b.layout, x: cur, condition: c.baseAddress, rows: n, into: net.baseAddress!)
+                }
+            } else {
+                gatherNetInput(b.layout, x: cur, condition: nil, rows: n, into: net.baseAddress!)
+            }
+        }
+    }
+
+    /// Density direction x → r with log|det ∂r/∂x|; when `cache`, keeps what the backward pass needs.
+    private func densityPass(_ x: Matrix<T>, _ condition: Matrix<T>?, cache: Bool) -> (r: Matrix<T>, logDet: [T]) {
+        checkShapes(x, condition, "logDensity")
+        let n = x.rows
+        var cur = x
+        if n == 0 { cachedRows = cache ? 0 : cachedRows; return (cur, []) }
+        logDet.ensureCount(n, fill: 0)
+        logDet.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = 0 } }
+        for (bi, b) in blocks.enumerated() {
+            if cache { blockInputs[bi] = cur.storage }
+            cur.storage.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
+            let run: (UnsafeBufferPointer<T>) -> Void = { raw in
+                cur.storage.withUnsafeMutableBufferPointer { xs in
+                    self.logDet.withUnsafeMutableBufferPointer { ld in
+                        self.scratch.withUnsafeMutableBufferPointer { s in
+                            couplingForward(b.layout, raw: raw.baseAddress!, x: xs.baseAddress!, rows: n,
+                                            logDet: ld.baseAddress!, scratch: s.baseAddress!)
+                        }
+                    }
+                }
+            }
+            netInput.withUnsafeBufferPointer { net in
+                if cache {
+                    b.net.forward(x: net.baseAddress, rows: n)
+                    b.net.withOutput(run)
+                } else {
+                    b.net.infer(x: net.baseAddress, rows: n, run)
+                }
+            }
+        }
+        cachedRows = cache ? n : cachedRows
+        return (cur, logDet.map { T($0) })
+    }
+
+    /// log q(x) = log|det ∂r/∂x| for a batch of points in (0,1)^d; caches for `backwardLogDensity`.
+    public func logDensity(_ x: Matrix<T>, condition: Matrix<T>? = nil) -> [T] {
+        densityPass(x, condition, cache: true).logDet
+    }
+
+    /// x → r with log|det ∂r/∂x| (= log q(x)); leaves the training cache alone.
+    public func inverse(_ x: Matrix<T>, condition: Matrix<T>? = nil) -> (r: Matrix<T>, logDetJ: [T]) {
+        let (r, l) = densityPass(x, condition, cache: false)
+        return (r, l)
+    }
+
+    /// Map uniform latent points r ∈ (0,1)^d to x, with log q(x) = −log|det ∂x/∂r|. Keeps no gradient state.
+    public func sample(latent r: Matrix<T>, condition: Matrix<T>? = nil) -> (x: Matrix<T>, logDensity: [T]) {
+        checkShapes(r, condition, "sample")
+        let n = r.rows
+        var cur = r
+        if n == 0 { return (cur, []) }
+        var ld = [Double](repeating: 0, count: n)
+        for b in blocks.reversed() {
+            cur.storage.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
+            netInput.withUnsafeBufferPointer { net in
+                b.net.infer(x: net.baseAddress, rows: n) { raw in
+                    cur.storage.withUnsafeMutableBufferPointer { ys in
+                        ld.withUnsafeMutableBufferPointer { l in
+                            scratch.withUnsafeMutableBufferPointer { s in
+                                couplingInverse(b.layout, raw: raw.baseAddress!, y: ys.baseAddress!, rows: n,
+                                                logDet: l.baseAddress!, scratch: s.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (cur, ld.map { T($0) })
+    }
+
+    /// Accumulate into `gradients` the gradient of Σ_i dLogQ[i]·log q(x_i) for the points of the last `logDensity`.
+    public func backwardLogDensity(_ dLogQ: [T]) {
+        let n = cachedRows
+        precondition(n >= 0, "CouplingFlow.backwardLogDensity: call logDensity first")
+        precondition(dLogQ.count == n, "CouplingFlow.backwardLogDensity: \(dLogQ.count) values for a batch of \(n)")
+        if n == 0 { return }
+        gradX.ensureCount(n * dimension, fill: 0)
+        gradX.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = 0 } }
+        for bi in stride(from: blocks.count - 1, through: 0, by: -1) {
+            let b = blocks[bi]
+            dRaw.ensureCount(n * b.layout.netOutputs, fill: 0)
+            b.net.withOutput { raw in
+                blockInputs[bi].withUnsafeBufferPointer { x in
+                    gradX.withUnsafeMutableBufferPointer { gx in
+                        dLogQ.withUnsafeBufferPointer { gl in
+                            dRaw.withUnsafeMutableBufferPointer { dr in
+                                scratch.withUnsafeMutableBufferPointer { s in
+                                    couplingBackward(b.layout, raw: raw.baseAddress!, x: x.baseAddress!, rows: n,
+                                                     gradX: gx.baseAddress!, gl: gl.baseAddress!, dRaw: dr.baseAddress!,
+                                                     scratch: s.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // The first block's input gradient is not needed; conditioning columns of later blocks are.
+            let wantInput = bi > 0 && !b.layout.conditioning.isEmpty
+            dNetInput.ensureCount(n * b.layout.netInputs, fill: 0)
+            dRaw.withUnsafeBufferPointer { dr in
+                dNetInput.withUnsafeMutableBufferPointer { dn in
+                    b.net.backward(dOutput: dr.baseAddress!, dInput: wantInput ? dn.baseAddress : nil)
+                }
+            }
+            if wantInput {
+                dNetInput.withUnsafeBufferPointer { dn in
+                    gradX.withUnsafeMutableBufferPointer { gx in
+                        scatterNetInputGradient(b.layout, dNet: dn.baseAddress!, rows: n, gradX: gx.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+}
