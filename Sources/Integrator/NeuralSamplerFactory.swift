@@ -1,0 +1,44 @@
+// Wiring of the neural multi-channel sampler: one flow per owned channel, the channel-weight net (or fixed
+// prior weights), the trainer. Kept apart from the trainer so the CLI, tests and benchmarks build it alike.
+import Numerics
+import Flows
+import Cluster
+
+public struct NeuralSamplerOptions: Sendable, Equatable {
+    public var flow = FlowConfig()
+    /// Learn α with the channel-weight net (otherwise prior/uniform channel weights are kept fixed).
+    public var trainChannelWeights = true
+    public var channelWeightHidden = [32, 32]
+    /// VEGAS pre-training of each channel before the flows start from it (nil: flows start at the identity).
+    public var vegasPretraining: VegasPretraining? = nil
+
+    public init() {}
+}
+
+public enum NeuralSamplerFactory {
+    /// Per-channel flow seeds derive from the trainer seed and the channel index only, so the flows are the same
+    /// whatever rank owns them.
+    public static func makeTrainer(integrand: any Integrand, configuration: TrainerConfiguration,
+                                   options: NeuralSamplerOptions = NeuralSamplerOptions(),
+                                   plan: ChannelPlan? = nil, communicator: any Communicator) throws -> Trainer {
+        let plan = plan ?? .all(integrand.channelCount)
+        var densities = [Int: any ChannelDensity]()
+        let seeds = RandomStream(seed: configuration.seed, stream: 0xF10)
+        for c in plan.ownedChannels {
+            var s = seeds.substream(UInt64(c))
+            let flow = FlowChannelDensity<Float>(dimension: integrand.dimension, config: options.flow, seed: s.next())
+            densities[c] = flow
+        }
+        if let vegas = options.vegasPretraining {
+            try vegas.pretrain(integrand: integrand, densities: densities, plan: plan, seed: configuration.seed,
+                               communicator: communicator)
+        }
+        let weights: any ChannelWeights = options.trainChannelWeights
+            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
+                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
+                                   hidden: options.channelWeightHidden, seed: configuration.seed)
+            : PriorChannelWeights(channelCount: integrand.channelCount)
+        return try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
+                           configuration: configuration, communicator: communicator)
+    }
+}
