@@ -29,16 +29,22 @@ public enum NeuralSamplerFactory {
             let flow = FlowChannelDensity<Float>(dimension: integrand.dimension, config: options.flow, seed: s.next())
             densities[c] = flow
         }
+        var pretrainingCalls: Int64 = 0
+        let start = communicator.wallTime()
         if let vegas = options.vegasPretraining {
-            try vegas.pretrain(integrand: integrand, densities: densities, plan: plan, seed: configuration.seed,
-                               communicator: communicator)
+            pretrainingCalls = try vegas.pretrain(integrand: integrand, densities: densities, plan: plan,
+                                                  seed: configuration.seed, communicator: communicator)
         }
+        let pretrainingSeconds = communicator.wallTime() - start
         let weights: any ChannelWeights = options.trainChannelWeights
             ? ChannelWeightNetwork(channelCount: integrand.channelCount,
                                    featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
                                    hidden: options.channelWeightHidden, seed: configuration.seed)
             : PriorChannelWeights(channelCount: integrand.channelCount)
-        return try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
-                           configuration: configuration, communicator: communicator)
+        let trainer = try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
+                                  configuration: configuration, communicator: communicator)
+        trainer.pretrainingCalls = pretrainingCalls
+        trainer.pretrainingSeconds = pretrainingSeconds
+        return trainer
     }
 }

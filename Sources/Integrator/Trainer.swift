@@ -32,6 +32,9 @@ public final class Trainer {
     /// Integrand evaluations summed over ranks.
     public private(set) var integrandCalls: Int64 = 0
     public private(set) var trainingSeconds = 0.0
+    /// Integrand calls and seconds spent before training (VEGAS pre-training), summed over ranks.
+    public internal(set) var pretrainingCalls: Int64 = 0
+    public internal(set) var pretrainingSeconds = 0.0
     var rngs: [RandomStream]
     var buffer: ReplayBuffer?
 

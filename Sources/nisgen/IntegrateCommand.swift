@@ -63,7 +63,7 @@ struct Integrate: ParsableCommand {
     func run() throws {
         var settings = IntegrateSettings()
         if let card {
-            guard let text = try? String(contentsOfFile: card) else { throw ValidationError("cannot read run card '\(card)'") }
+            guard let text = readTextFile(card) else { throw ValidationError("cannot read run card '\(card)'") }
             try settings.apply(card: text)
         }
         try settings.apply(command: self)
@@ -240,7 +240,7 @@ struct IntegrateSettings {
 
     static func list(_ text: String, _ option: String) throws -> [Double] {
         try text.split(separator: ",").map {
-            guard let d = Double($0.trimmingCharacters(in: .whitespaces)) else {
+            guard let d = Double(String($0.filter { $0 != " " })) else {
                 throw ValidationError("\(option): '\($0)' is not a number (expected a comma-separated list)")
             }
             return d
@@ -318,7 +318,7 @@ struct IntegrateSettings {
                 }
             }
             trainingSeconds = comm.wallTime() - start
-            trainingCalls = trainer.integrandCalls + options.vegasPretrainingCalls(trainer)
+            trainingCalls = trainer.integrandCalls + trainer.pretrainingCalls
             result = trainer.integrate(points: points, unweighter: unweighter)
         }
         let exact = integrand.exactIntegral
@@ -355,6 +355,19 @@ private func fmt(_ x: Double) -> String {
         return "\(scaled)"
     }
     return "\(x)"
+}
+
+private func readTextFile(_ path: String) -> String? {
+    guard let f = fopen(path, "r") else { return nil }
+    defer { fclose(f) }
+    var bytes = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count { break }
+    }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 private func jnum(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
