@@ -15,7 +15,7 @@ struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multi-channel neural importance sampler on a toy integrand and integrate it.",
         discussion: """
-        Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --prior]), camel (--dimension --width),
+        Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width),
         ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy]
         (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind =
         "nis"|"vegas", vegas_init, channel_weights, seed), [training] (steps, batch_size, learning_rate, schedule,
@@ -33,7 +33,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Per-peak amplitudes, comma separated.") var amplitudes: String?
     @Option(help: "Breit–Wigner masses, comma separated (sets the dimension).") var masses: String?
     @Option(help: "Ring radius.") var radius: Double?
-    @Flag(help: "Give the Gaussian mixture prior channel weights ∝ each peak.") var prior = false
+    @Flag(help: "No prior channel weights (α starts uniform instead of from the mappings' densities).") var noPrior = false
 
     @Option(help: "Sampler: nis (flows + channel weights) or vegas (multi-channel VEGAS baseline).") var sampler: String?
     @Option(help: "Training steps (NIS) or adaptation iterations ×10 points batches (VEGAS uses --vegas-iterations).") var steps: Int?
@@ -213,7 +213,7 @@ struct IntegrateSettings {
         if let v = c.amplitudes { toy.amplitudes = try Self.list(v, "--amplitudes") }
         if let v = c.masses { toy.masses = try Self.list(v, "--masses") }
         if let v = c.radius { toy.radius = v }
-        if c.prior { toy.usesPriorWeights = true }
+        if c.noPrior { toy.usesPriorWeights = false }
         if let v = c.sampler { sampler = v }
         if let v = c.steps { training.steps = v }
         if let v = c.batchSize { training.batchSize = v }

@@ -18,12 +18,15 @@ public struct Annulus: ToyIntegrand, Sendable {
     /// Support radius: the disk inscribed in the unit square.
     public let outerRadius = 0.5
     let radialMap: PeakMapping
+    /// Multi-channel prior α⁰_c = g_c/Σg from the two mappings' densities (polar g₀, flat g₁ = 1).
+    public let usesPriorWeights: Bool
 
-    public init(radius: Double = 0.3, width: Double = 0.02) throws {
+    public init(radius: Double = 0.3, width: Double = 0.02, usesPriorWeights: Bool = true) throws {
         try requireToy(width > 0 && width.isFinite, "ring: width must be > 0, got \(width)")
         try requireToy(radius > 0 && radius < 0.5, "ring: radius must lie in (0, 0.5), got \(radius)")
         self.radius = radius
         self.width = width
+        self.usesPriorWeights = usesPriorWeights
         radialMap = PeakMapping(centre: radius, width: 2 * width, lower: 0, upper: 0.5)
     }
 
@@ -48,6 +51,7 @@ public struct Annulus: ToyIntegrand, Sendable {
         let n = points.rows
         var value = [Double](repeating: 0, count: n)
         var x = MatrixD(rows: n, cols: 2)
+        var prior = MatrixD(rows: usesPriorWeights ? n : 0, cols: usesPriorWeights ? 2 : 0)
         for i in 0..<n {
             let y0 = points.storage[2 &* i], y1 = points.storage[2 &* i &+ 1]
             var x0 = y0, x1 = y1, jacobian = 1.0
@@ -61,9 +65,16 @@ public struct Annulus: ToyIntegrand, Sendable {
             x.storage[2 &* i] = x0
             x.storage[2 &* i &+ 1] = x1
             value[i] = density(x0, x1) * jacobian
+            if usesPriorWeights {
+                // Polar density in x: g₀ = g_r(r)/(2π r) inside the disk.
+                let r = ((x0 - 0.5) * (x0 - 0.5) + (x1 - 0.5) * (x1 - 0.5)).squareRoot()
+                let g0 = r > 0 && r < outerRadius ? radialMap.density(r) / (2 * Double.pi * r) : 0
+                prior.storage[2 &* i] = g0 / (g0 + 1)
+                prior.storage[2 &* i &+ 1] = 1 / (g0 + 1)
+            }
         }
         result.value = value
         result.features = x
-        result.priorWeights = MatrixD(rows: 0, cols: 0)
+        result.priorWeights = prior
     }
 }

@@ -13,12 +13,14 @@ public struct BreitWignerProduct: ToyIntegrand, Sendable {
     public let masses: [Double]
     public let widths: [Double]
     let maps: [PeakMapping]
+    /// Multi-channel prior α⁰_c = g_c(x_c)/Σ_j g_j(x_j) from the channels' one-coordinate mappings.
+    public let usesPriorWeights: Bool
 
     public var dimension: Int { masses.count }
     public var channelCount: Int { masses.count }
     public var featureCount: Int { masses.count }
 
-    public init(masses: [Double], widths: [Double]) throws {
+    public init(masses: [Double], widths: [Double], usesPriorWeights: Bool = true) throws {
         try requireToy(!masses.isEmpty, "breitwigner: need at least one mass")
         try requireToy(masses.count == widths.count,
                        "breitwigner: \(masses.count) masses but \(widths.count) widths")
@@ -26,6 +28,7 @@ public struct BreitWignerProduct: ToyIntegrand, Sendable {
         try requireToy(widths.allSatisfy { $0 > 0 && $0.isFinite }, "breitwigner: widths must be > 0")
         self.masses = masses
         self.widths = widths
+        self.usesPriorWeights = usesPriorWeights
         maps = zip(masses, widths).map { PeakMapping(centre: $0, width: $1 / 2) }
     }
 
@@ -39,6 +42,7 @@ public struct BreitWignerProduct: ToyIntegrand, Sendable {
         let n = points.rows, dim = dimension
         var value = [Double](repeating: 0, count: n)
         var x = points
+        var prior = MatrixD(rows: usesPriorWeights ? n : 0, cols: usesPriorWeights ? dim : 0)
         for i in 0..<n {
             let (xc, jacobian) = maps[channel].map(points.storage[i &* dim &+ channel])
             x.storage[i &* dim &+ channel] = xc
@@ -48,9 +52,18 @@ public struct BreitWignerProduct: ToyIntegrand, Sendable {
                 f *= g / (2 * Double.pi) / (t * t + g * g / 4)
             }
             value[i] = f
+            if usesPriorWeights {
+                var sum = 0.0
+                for d in 0..<dim {
+                    let g = maps[d].density(x.storage[i &* dim &+ d])
+                    prior.storage[i &* dim &+ d] = g
+                    sum += g
+                }
+                for d in 0..<dim { prior.storage[i &* dim &+ d] /= sum }
+            }
         }
         result.value = value
         result.features = x
-        result.priorWeights = MatrixD(rows: 0, cols: 0)
+        result.priorWeights = prior
     }
 }

@@ -23,7 +23,10 @@ public struct GaussianMixture: ToyIntegrand, Sendable {
     public let name: String
     public let dimension: Int
     public let peaks: [Peak]
-    /// When true, `evaluate` returns prior channel weights α⁰_k ∝ amplitude_k · N_k(x).
+    /// When true (the default), `evaluate` returns the classic multi-channel prior weights
+    /// α⁰_k(x) = g_k(x)/Σ_j g_j(x), g_k the density of channel k's mapping (Kleiss & Pittau, hep-ph/9405257).
+    /// Without them α starts uniform, and since channel k practically never samples peak j ≠ k, the
+    /// channel-weight net cannot see the mass it misses: a uniform start is only sensible for wide peaks.
     public let usesPriorWeights: Bool
     /// Width of the Cauchy channel maps in units of the peak width.
     public let mappingWidthFactor: Double
@@ -33,7 +36,7 @@ public struct GaussianMixture: ToyIntegrand, Sendable {
     public var channelCount: Int { peaks.count }
     public var featureCount: Int { dimension }
 
-    public init(name: String = "gaussians", dimension: Int, peaks: [Peak], usesPriorWeights: Bool = false,
+    public init(name: String = "gaussians", dimension: Int, peaks: [Peak], usesPriorWeights: Bool = true,
                 mappingWidthFactor: Double = 1) throws {
         try requireToy(dimension >= 1, "gaussians: dimension must be ≥ 1, got \(dimension)")
         try requireToy(!peaks.isEmpty, "gaussians: need at least one peak")
@@ -56,7 +59,7 @@ public struct GaussianMixture: ToyIntegrand, Sendable {
 
     /// `peaks` peaks of equal width and amplitude, centres placed deterministically on a diagonal-ish pattern
     /// well inside the cube: peak k at 0.25 + 0.5·k/(peaks−1) in even coordinates and the mirror in odd ones.
-    public static func standard(dimension: Int, peaks: Int, width: Double, usesPriorWeights: Bool = false) throws -> GaussianMixture {
+    public static func standard(dimension: Int, peaks: Int, width: Double, usesPriorWeights: Bool = true) throws -> GaussianMixture {
         try requireToy(peaks >= 1, "gaussians: peaks must be ≥ 1, got \(peaks)")
         let list = (0..<peaks).map { k -> Peak in
             let t = peaks == 1 ? 0.5 : 0.25 + 0.5 * Double(k) / Double(peaks - 1)
@@ -66,11 +69,11 @@ public struct GaussianMixture: ToyIntegrand, Sendable {
     }
 
     /// Lepage's camel: two Gaussians at (1/3,…) and (2/3,…) of width 0.1/√2 and weight ½ each.
-    public static func camel(dimension: Int, width: Double = 0.1 / 2.0.squareRoot()) throws -> GaussianMixture {
+    public static func camel(dimension: Int, width: Double = 0.1 / 2.0.squareRoot(), usesPriorWeights: Bool = true) throws -> GaussianMixture {
         try GaussianMixture(name: "camel", dimension: dimension, peaks: [
             Peak(centre: Array(repeating: 1.0 / 3, count: dimension), width: width, amplitude: 0.5),
             Peak(centre: Array(repeating: 2.0 / 3, count: dimension), width: width, amplitude: 0.5),
-        ])
+        ], usesPriorWeights: usesPriorWeights)
     }
 
     /// Σ_k A_k Π_d ½[erf((1−μ)/(√2σ)) + erf(μ/(√2σ))]: the normalised Gaussians truncated to the cube.
@@ -107,11 +110,17 @@ public struct GaussianMixture: ToyIntegrand, Sendable {
                 }
                 let xi = UnsafePointer(xs.baseAddress! + i &* dim)
                 var f = 0.0
-                for k in 0..<c { densities[k] = peakDensity(k, xi); f += densities[k] }
+                for k in 0..<c { f += peakDensity(k, xi) }
                 value[i] = f * jacobian
                 if usesPriorWeights {
-                    // Prior weights proportional to each peak; a uniform split where every peak underflows.
-                    for k in 0..<c { prior.storage[i &* c &+ k] = f > 0 ? densities[k] / f : 1 / Double(c) }
+                    var sum = 0.0
+                    for k in 0..<c {
+                        var g = 1.0
+                        for d in 0..<dim { g *= maps[k][d].density(xi[d]) }
+                        densities[k] = g
+                        sum += g
+                    }
+                    for k in 0..<c { prior.storage[i &* c &+ k] = sum > 0 ? densities[k] / sum : 1 / Double(c) }
                 }
             }
         }

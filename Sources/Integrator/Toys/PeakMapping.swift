@@ -33,6 +33,14 @@ public struct PeakMapping: Sendable, Equatable {
         return (x, atanSpan * width * (1 + t * t))
     }
 
+    /// The mapping's density g(x) = |dy/dx| = width / (span·(width² + (x−centre)²)) (0 outside [lower, upper]).
+    @inline(__always)
+    public func density(_ x: Double) -> Double {
+        if x < lower || x > upper { return 0 }
+        let t = x - centre
+        return width / (atanSpan * (width * width + t * t))
+    }
+
     /// The inverse map x ↦ y (used by tests).
     public func inverse(_ x: Double) -> Double {
         (atan((x - centre) / width) - atanLower) / atanSpan

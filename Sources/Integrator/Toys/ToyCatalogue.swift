@@ -11,7 +11,8 @@ public struct ToySpecification: Sendable, Equatable {
     public var widths: [Double]?
     public var centres: [[Double]]?
     public var amplitudes: [Double]?
-    public var usesPriorWeights: Bool = false
+    /// Multi-channel prior weights from the mappings' densities (see `GaussianMixture.usesPriorWeights`).
+    public var usesPriorWeights: Bool = true
     public var radius: Double?
     public var masses: [Double]?
 
@@ -49,15 +50,16 @@ public struct ToySpecification: Sendable, Equatable {
             }
             return mixture
         case "camel":
-            return try GaussianMixture.camel(dimension: dimension ?? 2, width: width ?? 0.1 / 2.0.squareRoot())
+            return try GaussianMixture.camel(dimension: dimension ?? 2, width: width ?? 0.1 / 2.0.squareRoot(),
+                                             usesPriorWeights: usesPriorWeights)
         case "ring":
             if let dimension { try requireToy(dimension == 2, "ring: only dimension 2 is defined, got \(dimension)") }
-            return try Annulus(radius: radius ?? 0.3, width: width ?? 0.02)
+            return try Annulus(radius: radius ?? 0.3, width: width ?? 0.02, usesPriorWeights: usesPriorWeights)
         case "breitwigner":
             let list = masses ?? Array(repeating: 0.5, count: dimension ?? 2)
             if let dimension { try requireToy(list.count == dimension, "breitwigner: \(list.count) masses for dimension \(dimension)") }
             let widthList = widths ?? Array(repeating: width ?? 0.02, count: list.count)
-            return try BreitWignerProduct(masses: list, widths: widthList)
+            return try BreitWignerProduct(masses: list, widths: widthList, usesPriorWeights: usesPriorWeights)
         default:
             throw ToyIntegrandError("unknown toy integrand '\(name)'; choose from: " + ToySpecification.names.joined(separator: ", "))
         }
