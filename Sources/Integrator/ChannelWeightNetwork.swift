@@ -1,6 +1,11 @@
 // The learned channel weights of MadNIS (arXiv:2212.06172 §3.2): α(x) = softmax_active(log α⁰(x) + NN(x)).
 // The last layer starts at zero, so training starts from the prior; the net is shared by all channels (and
 // ranks), so its gradients are summed over the communicator before each step.
+// The learned shift is bounded, z = log α⁰ + L·tanh(NN/L): the loss only sees channel c's α_c where channel c
+// samples, so an unbounded net can hand weight to a channel in a region that channel practically never
+// visits — the variance there is invisible to the training batches and the integral silently loses that mass
+// (observed on the Gaussian toys). Bounding the shift keeps α_c within e^{±2L} of the prior, whose support
+// follows the channels' mappings.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,9 +27,14 @@ public final class ChannelWeightNetwork: ChannelWeights {
     // Forward cache: α of the last batch (needed by the softmax backward).
     private var lastAlpha = MatrixD(rows: 0, cols: 0)
     private var inputs = MatrixF(rows: 0, cols: 0)
+    private var squashed = MatrixF(rows: 0, cols: 0)
+    /// L of the bounded logit shift (nil: unbounded).
+    public let logitBound: Double?
 
     public init(channelCount: Int, featureCount: Int, hidden: [Int] = [32, 32], activation: Activation = .leakyReLU(slope: 0.01),
-                maxGradientNorm: Double = 10, seed: UInt64) {
+                maxGradientNorm: Double = 10, logitBound: Double? = 2, seed: UInt64) {
+        precondition(logitBound.map { $0 > 0 } ?? true, "ChannelWeightNetwork: logit bound must be > 0")
+        self.logitBound = logitBound
         precondition(channelCount >= 1 && featureCount >= 1)
         self.channelCount = channelCount
         self.featureCount = featureCount
@@ -43,7 +53,16 @@ public final class ChannelWeightNetwork: ChannelWeights {
         precondition(features.cols == featureCount && active.count == c, "ChannelWeightNetwork: input shape")
         inputs.resize(rows: n, cols: featureCount)
         for i in 0..<features.storage.count { inputs.storage[i] = Float(features.storage[i]) }
-        let logits = network.forward(inputs)
+        var logits = network.forward(inputs)
+        if let bound = logitBound {
+            let l = Float(bound)
+            squashed.resize(rows: n, cols: c)
+            for i in 0..<logits.storage.count {
+                let t = tanh(logits.storage[i] / l)
+                squashed.storage[i] = t
+                logits.storage[i] = l * t
+            }
+        }
         let hasPrior = prior.rows == n && prior.cols == c && n > 0
         var alpha = MatrixD(rows: n, cols: c)
         for i in 0..<n {
@@ -84,6 +103,9 @@ public final class ChannelWeightNetwork: ChannelWeights {
                 let a = lastAlpha.storage[i &* c &+ k]
                 dz.storage[i &* c &+ k] = Float(a * (dAlpha.storage[i &* c &+ k] - dot))
             }
+        }
+        if logitBound != nil {
+            for i in 0..<dz.storage.count { let t = squashed.storage[i]; dz.storage[i] *= 1 - t * t }
         }
         _ = network.backward(dz)
     }
