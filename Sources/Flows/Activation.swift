@@ -28,6 +28,7 @@ private let geluC = (2 / Double.pi).squareRoot()
 private let geluA = 0.044715
 
 /// a[i] = act(z[i]) for i < count.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func applyActivation<T: GEMMScalar>(_ act: Activation, z: UnsafePointer<T>, a: UnsafeMutablePointer<T>, count: Int) {
@@ -40,17 +41,19 @@ func applyActivation<T: GEMMScalar>(_ act: Activation, z: UnsafePointer<T>, a: U
     case .gelu:
         for i in 0..<count {
             let v = Double(z[i])
-            a[i] = T(0.5 * v * (1 + tanh(geluC * (v + geluA * v * v * v))))
+            // 0.5·(1 + tanh(y)) = 1/(1 + e^{−2y}).
+            a[i] = T(v / (1 + fastExp(-2 * geluC * (v + geluA * v * v * v))))
         }
     case .silu:
         for i in 0..<count {
             let v = Double(z[i])
-            a[i] = T(v / (1 + exp(-v)))
+            a[i] = T(v / (1 + fastExp(-v)))
         }
     }
 }
 
 /// g[i] *= act'(z[i]) for i < count (turns dL/da into dL/dz in place).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func multiplyActivationDerivative<T: GEMMScalar>(_ act: Activation, z: UnsafePointer<T>, g: UnsafeMutablePointer<T>, count: Int) {
@@ -63,14 +66,14 @@ func multiplyActivationDerivative<T: GEMMScalar>(_ act: Activation, z: UnsafePoi
     case .gelu:
         for i in 0..<count {
             let v = Double(z[i])
-            let th = tanh(geluC * (v + geluA * v * v * v))
+            let th = 2 / (1 + fastExp(-2 * geluC * (v + geluA * v * v * v))) - 1
             let d = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * geluC * (1 + 3 * geluA * v * v)
             g[i] *= T(d)
         }
     case .silu:
         for i in 0..<count {
             let v = Double(z[i])
-            let sg = 1 / (1 + exp(-v))
+            let sg = 1 / (1 + fastExp(-v))
             g[i] *= T(sg * (1 + v * (1 - sg)))
         }
     }

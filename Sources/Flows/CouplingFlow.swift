@@ -27,6 +27,7 @@ public final class CouplingFlow<T: GEMMScalar> {
     private var dNetInput: [T] = []
     private var gradX: [Double] = []
     private var logDet: [Double] = []
+    private var work: [T] = []
     private var scratch: [Double]
 
     public init(dimension: Int, conditionDimension: Int = 0, config: FlowConfig = FlowConfig(), seed: UInt64) {
@@ -111,7 +112,7 @@ public final class CouplingFlow<T: GEMMScalar> {
 
     /// Build block b's network input from the current points into `netInput`.
     private func gather(_ b: CouplingBlock<T>, _ cur: UnsafePointer<T>, _ condition: Matrix<T>?, _ n: Int) {
-        netInput.ensureCount(n * b.layout.netInputs, fill: 0)
+        reserveScratch(&netInput, n * b.layout.netInputs)
         guard n * b.layout.netInputs > 0 else { return }
         netInput.withUnsafeMutableBufferPointer { net in
             if conditionDimension > 0, let condition {
@@ -124,19 +125,29 @@ public final class CouplingFlow<T: GEMMScalar> {
         }
     }
 
-    /// Density direction x → r with log|det ∂r/∂x|; when `cache`, keeps what the backward pass needs.
-    private func densityPass(_ x: Matrix<T>, _ condition: Matrix<T>?, cache: Bool) -> (r: Matrix<T>, logDet: [T]) {
+    /// Density direction x → r with log|det ∂r/∂x| (left in `work` and `logDet`); when `cache`, keeps what
+    /// the backward pass needs.
+    private func densityPass(_ x: Matrix<T>, _ condition: Matrix<T>?, cache: Bool) {
         checkShapes(x, condition, "logDensity")
-        let n = x.rows
-        var cur = x
-        if n == 0 { cachedRows = cache ? 0 : cachedRows; return (cur, []) }
-        logDet.ensureCount(n, fill: 0)
-        logDet.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = 0 } }
+        let n = x.rows, nd = x.rows * dimension
+        if cache { cachedRows = n }
+        if n == 0 { return }
+        reserveScratch(&work, nd)
+        x.storage.withUnsafeBufferPointer { src in
+            work.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: nd) }
+        }
+        if logDet.count < n { logDet = [Double](repeating: 0, count: n) }
+        logDet.withUnsafeMutableBufferPointer { for i in 0..<n { $0[i] = 0 } }
         for (bi, b) in blocks.enumerated() {
-            if cache { blockInputs[bi] = cur.storage }
-            cur.storage.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
+            if cache {
+                reserveScratch(&blockInputs[bi], nd)
+                work.withUnsafeBufferPointer { src in
+                    blockInputs[bi].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: nd) }
+                }
+            }
+            work.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
             let run: (UnsafeBufferPointer<T>) -> Void = { raw in
-                cur.storage.withUnsafeMutableBufferPointer { xs in
+                self.work.withUnsafeMutableBufferPointer { xs in
                     self.logDet.withUnsafeMutableBufferPointer { ld in
                         self.scratch.withUnsafeMutableBufferPointer { s in
                             couplingForward(b.layout, raw: raw.baseAddress!, x: xs.baseAddress!, rows: n,
@@ -154,19 +165,19 @@ public final class CouplingFlow<T: GEMMScalar> {
                 }
             }
         }
-        cachedRows = cache ? n : cachedRows
-        return (cur, logDet.map { T($0) })
     }
 
     /// log q(x) = log|det ∂r/∂x| for a batch of points in (0,1)^d; caches for `backwardLogDensity`.
     public func logDensity(_ x: Matrix<T>, condition: Matrix<T>? = nil) -> [T] {
-        densityPass(x, condition, cache: true).logDet
+        densityPass(x, condition, cache: true)
+        return convertFromDouble(logDet, count: x.rows)
     }
 
     /// x → r with log|det ∂r/∂x| (= log q(x)); leaves the training cache alone.
     public func inverse(_ x: Matrix<T>, condition: Matrix<T>? = nil) -> (r: Matrix<T>, logDetJ: [T]) {
-        let (r, l) = densityPass(x, condition, cache: false)
-        return (r, l)
+        densityPass(x, condition, cache: false)
+        let n = x.rows
+        return (Matrix(rows: n, cols: dimension, storage: copyPrefix(work, count: n * dimension)), convertFromDouble(logDet, count: n))
     }
 
     /// Map uniform latent points r ∈ (0,1)^d to x, with log q(x) = −log|det ∂x/∂r|. Keeps no gradient state.
@@ -191,7 +202,7 @@ public final class CouplingFlow<T: GEMMScalar> {
                 }
             }
         }
-        return (cur, ld.map { T($0) })
+        return (cur, convertFromDouble(ld, count: n))
     }
 
     /// Accumulate into `gradients` the gradient of Σ_i dLogQ[i]·log q(x_i) for the points of the last `logDensity`.
@@ -200,11 +211,11 @@ public final class CouplingFlow<T: GEMMScalar> {
         precondition(n >= 0, "CouplingFlow.backwardLogDensity: call logDensity first")
         precondition(dLogQ.count == n, "CouplingFlow.backwardLogDensity: \(dLogQ.count) values for a batch of \(n)")
         if n == 0 { return }
-        gradX.ensureCount(n * dimension, fill: 0)
-        gradX.withUnsafeMutableBufferPointer { for i in $0.indices { $0[i] = 0 } }
+        if gradX.count < n * dimension { gradX = [Double](repeating: 0, count: n * dimension) }
+        gradX.withUnsafeMutableBufferPointer { for i in 0..<(n * dimension) { $0[i] = 0 } }
         for bi in stride(from: blocks.count - 1, through: 0, by: -1) {
             let b = blocks[bi]
-            dRaw.ensureCount(n * b.layout.netOutputs, fill: 0)
+            reserveScratch(&dRaw, n * b.layout.netOutputs)
             b.net.withOutput { raw in
                 blockInputs[bi].withUnsafeBufferPointer { x in
                     gradX.withUnsafeMutableBufferPointer { gx in
@@ -222,7 +233,7 @@ public final class CouplingFlow<T: GEMMScalar> {
             }
             // The first block's input gradient is not needed; conditioning columns of later blocks are.
             let wantInput = bi > 0 && !b.layout.conditioning.isEmpty
-            dNetInput.ensureCount(n * b.layout.netInputs, fill: 0)
+            reserveScratch(&dNetInput, n * b.layout.netInputs)
             dRaw.withUnsafeBufferPointer { dr in
                 dNetInput.withUnsafeMutableBufferPointer { dn in
                     b.net.backward(dOutput: dr.baseAddress!, dInput: wantInput ? dn.baseAddress : nil)

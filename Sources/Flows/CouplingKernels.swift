@@ -16,6 +16,7 @@ struct CouplingLayout {
 }
 
 /// net[i, :] = (x[i, conditioning...], condition[i, :]).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func gatherNetInput<T: GEMMScalar>(_ L: CouplingLayout, x: UnsafePointer<T>, condition: UnsafePointer<T>?, rows n: Int,
@@ -34,6 +35,7 @@ func gatherNetInput<T: GEMMScalar>(_ L: CouplingLayout, x: UnsafePointer<T>, con
 }
 
 /// Density direction: x[i, transformed] ← spline(x), logDet[i] += Σ log spline'.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func couplingForward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, x: UnsafeMutablePointer<T>, rows n: Int,
@@ -54,6 +56,7 @@ func couplingForward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, 
 }
 
 /// Sampling direction: y[i, transformed] ← spline⁻¹(y), logDet[i] += Σ log spline' (at the returned point).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, y: UnsafeMutablePointer<T>, rows n: Int,
@@ -75,6 +78,7 @@ func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, 
 
 /// Backward through the splines of one block. `gradX` (n × d, Double) holds ∂L/∂(block output) on entry and
 /// ∂L/∂(block input) for the transformed columns on exit; gl[i] = ∂L/∂logDet[i]. Writes ∂L/∂raw into dRaw.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func couplingBackward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, x: UnsafePointer<T>, rows n: Int,
@@ -95,6 +99,7 @@ func couplingBackward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>,
 }
 
 /// gradX[i, conditioning[j]] += dNet[i, j] (the network's input gradient flows back to the conditioning dimensions).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func scatterNetInputGradient<T: GEMMScalar>(_ L: CouplingLayout, dNet: UnsafePointer<T>, rows n: Int,

@@ -4,6 +4,7 @@
 import Numerics
 
 /// Every row of z (n × width) := bias.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func fillRows<T: GEMMScalar>(_ z: UnsafeMutablePointer<T>, rows n: Int, width: Int, with bias: UnsafePointer<T>) {
@@ -14,6 +15,7 @@ func fillRows<T: GEMMScalar>(_ z: UnsafeMutablePointer<T>, rows n: Int, width: I
 }
 
 /// g[j] += Σ_r dz[r, j] for a n × width matrix dz.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func accumulateColumnSums<T: GEMMScalar>(_ dz: UnsafePointer<T>, rows n: Int, width: Int, into g: UnsafeMutablePointer<T>) {
@@ -24,6 +26,7 @@ func accumulateColumnSums<T: GEMMScalar>(_ dz: UnsafePointer<T>, rows n: Int, wi
 }
 
 /// One Adam update on raw buffers (see `Adam.step`).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func adamUpdate<T: GEMMScalar>(_ p: UnsafeMutablePointer<T>, _ g: UnsafePointer<T>, _ m: UnsafeMutablePointer<T>,

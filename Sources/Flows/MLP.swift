@@ -82,7 +82,7 @@ public final class MLP<T: GEMMScalar> {
     }
 
     public func zeroGradients() {
-        gradients.withUnsafeMutableBufferPointer { g in for i in g.indices { g[i] = 0 } }
+        gradients.withUnsafeMutableBufferPointer { g in if let b = g.baseAddress { setZero(b, count: g.count) } }
     }
 
     /// Set the weights of the last layer to zero and its biases to `bias` (used to start a flow at a given map).
@@ -97,7 +97,7 @@ public final class MLP<T: GEMMScalar> {
     public func forward(_ x: Matrix<T>) -> Matrix<T> {
         precondition(x.cols == inputs, "MLP.forward: input has \(x.cols) columns, expected \(inputs)")
         x.storage.withUnsafeBufferPointer { forward(x: $0.baseAddress, rows: x.rows) }
-        return Matrix(rows: x.rows, cols: outputs, storage: train.out)
+        return Matrix(rows: x.rows, cols: outputs, storage: copyPrefix(train.out, count: x.rows * outputs))
     }
 
     /// Forward on a raw n×inputs buffer, caching for `backward`; the result stays in an internal buffer (`withOutput`).
@@ -113,7 +113,7 @@ public final class MLP<T: GEMMScalar> {
     }
 
     private func run(x: UnsafePointer<T>?, rows n: Int, _ ws: inout Workspace) {
-        ws.acts[0].ensureCount(n * inputs, fill: 0)
+        reserveScratch(&ws.acts[0], n * inputs)
         if n * inputs > 0, let x {
             ws.acts[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: n * inputs) }
         }
@@ -130,13 +130,13 @@ public final class MLP<T: GEMMScalar> {
                     if fin > 0, let a { rawGEMM(m: n, n: fout, k: fin, a: a, lda: fin, b: w, ldb: fout, beta: 1, c: z, ldc: fout) }
                 }
                 if last {
-                    ws.out.ensureCount(n * fout, fill: 0)
+                    reserveScratch(&ws.out, n * fout)
                     ws.acts[l].withUnsafeBufferPointer { a in
                         ws.out.withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
                     }
                 } else {
-                    ws.pre[l].ensureCount(n * fout, fill: 0)
-                    ws.acts[l + 1].ensureCount(n * fout, fill: 0)
+                    reserveScratch(&ws.pre[l], n * fout)
+                    reserveScratch(&ws.acts[l + 1], n * fout)
                     ws.acts[l].withUnsafeBufferPointer { a in
                         ws.pre[l].withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
                     }
@@ -167,7 +167,10 @@ public final class MLP<T: GEMMScalar> {
     /// Raw backward: dOutput is batch×outputs; dInput (batch×inputs) is overwritten unless nil.
     func backward(dOutput: UnsafePointer<T>, dInput: UnsafeMutablePointer<T>?) {
         let n = batch, L = layerCount
-        gradA.ensureCount(n * outputs, fill: 0)
+        // Both ping-pong buffers hold the widest layer, so the swaps below never trigger a reallocation.
+        let widest = widths.max() ?? 0
+        reserveScratch(&gradA, n * widest)
+        reserveScratch(&gradB, n * widest)
         gradA.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: dOutput, count: n * outputs) }
         parameters.withUnsafeBufferPointer { pp in
             gradients.withUnsafeMutableBufferPointer { gg in
@@ -189,7 +192,6 @@ public final class MLP<T: GEMMScalar> {
                         }
                         // da_{l} = dz Wᵀ (n × fin).
                         if l > 0 || dInput != nil {
-                            gradB.ensureCount(n * fin, fill: 0)
                             gradB.withUnsafeMutableBufferPointer { db in
                                 if fin > 0 {
                                     rawGEMM(transB: true, m: n, n: fin, k: fout, a: dz, lda: fout, b: p + weightOffset[l],

@@ -111,6 +111,8 @@ public enum LearningRateSchedule: Sendable, Equatable {
 
 /// Scale `g` so its Euclidean norm is at most `maxNorm`; returns the norm before clipping.
 @discardableResult
+@_specialize(exported: true, where T == Float)
+@_specialize(exported: true, where T == Double)
 public func clipGradientNorm<T: GEMMScalar>(_ g: inout [T], maxNorm: Double) -> Double {
     var s = 0.0
     g.withUnsafeBufferPointer { b in for x in b { let d = Double(x); s += d * d } }

@@ -29,7 +29,7 @@ struct SplineConstraints: Sendable {
     }
     /// dδ/du.
     @inline(__always) func derivativeSlope(_ u: Double) -> Double {
-        (1 - minDerivative) / M_LN2 / (1 + exp(-u))
+        (1 - minDerivative) / M_LN2 / (1 + fastExp(-u))
     }
     /// The raw u giving derivative δ (inverse of `derivative`).
     func rawDerivative(for delta: Double) -> Double {
@@ -38,15 +38,16 @@ struct SplineConstraints: Sendable {
     }
 }
 
-@inline(__always) func softplus(_ u: Double) -> Double { u > 0 ? u + log1p(exp(-u)) : log1p(exp(u)) }
+@inline(__always) func softplus(_ u: Double) -> Double { max(u, 0) + log1p(fastExp(-abs(u))) }
 
 /// Softmax of n raw values into p (sum 1).
 @inline(__always)
 func softmax<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ n: Int, into p: UnsafeMutablePointer<Double>) {
     var m = -Double.infinity
     for i in 0..<n { m = max(m, Double(raw[i])) }
+    for i in 0..<n { p[i] = fastExp(Double(raw[i]) - m) }
     var s = 0.0
-    for i in 0..<n { let e = exp(Double(raw[i]) - m); p[i] = e; s += e }
+    for i in 0..<n { s += p[i] }
     let inv = 1 / s
     for i in 0..<n { p[i] *= inv }
 }
@@ -83,6 +84,7 @@ func locateBin<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, _
 }
 
 /// y(x) and log dy/dx of the spline with raw parameters `raw` (Durkan et al. eqs. 4–5).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func splineForward<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, x: Double,
@@ -97,10 +99,11 @@ func splineForward<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
     let den = s + (b.d0 + b.d1 - 2 * s) * t
     let y = b.yk + b.h * num / den
     let m = b.d1 * xi * xi + 2 * s * t + b.d0 * (1 - xi) * (1 - xi)
-    return (y, 2 * log(s) + log(m) - 2 * log(den))
+    return (y, log(s * s * m / (den * den)))
 }
 
 /// Inverse x(y) and log dy/dx at that x (Durkan et al. eqs. 6–8, the cancellation-free root).
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func splineInverse<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, y: Double,
@@ -120,11 +123,12 @@ func splineInverse<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
     let t = xi * (1 - xi)
     let den = s + sum * t
     let m = b.d1 * xi * xi + 2 * s * t + b.d0 * (1 - xi) * (1 - xi)
-    return (b.xk + xi * b.w, 2 * log(s) + log(m) - 2 * log(den))
+    return (b.xk + xi * b.w, log(s * s * m / (den * den)))
 }
 
 /// Backward pass of `splineForward` for upstream gradients gy = ∂L/∂y and gl = ∂L/∂(log dy/dx):
 /// writes ∂L/∂raw (3B+1 values, overwritten) and returns ∂L/∂x.
+@inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 func splineBackward<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, x: Double, gy: Double, gl: Double,

@@ -61,7 +61,7 @@ public struct VegasGrid: Sendable, Equatable {
         precondition(u.cols == dimension, "VegasGrid.map: points have \(u.cols) columns, expected \(dimension)")
         let n = u.rows, d = dimension, nb = bins, stride = bins &+ 1
         if x.rows != n || x.cols != d { x.resize(rows: n, cols: d) }
-        jacobian.ensureCount(n, fill: 1)
+        if jacobian.count != n { jacobian = [Double](repeating: 1, count: n) }
         let fb = Double(nb)
         flatEdges.withUnsafeBufferPointer { e in
             u.storage.withUnsafeBufferPointer { up in

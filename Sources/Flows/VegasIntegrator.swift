@@ -59,7 +59,7 @@ public struct VegasIntegrator {
                 grid.map(u, into: &x, jacobian: &jac)
                 let fx = f(x)
                 precondition(fx.count == m, "VegasIntegrator: integrand returned \(fx.count) values for \(m) points")
-                w2.ensureCount(m, fill: 0)
+                if w2.count != m { w2 = [Double](repeating: 0, count: m) }
                 for i in 0..<m {
                     let w = fx[i] * jac[i]
                     sum += w

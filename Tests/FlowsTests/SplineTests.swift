@@ -70,3 +70,20 @@ final class SplineTests: XCTestCase {
         }
     }
 }
+
+final class FastMathTests: XCTestCase {
+    func testFastExpMatchesLibm() {
+        var rng = RandomStream(seed: 1)
+        var worst = 0.0
+        for _ in 0..<100_000 {
+            let x = 1400 * rng.uniform() - 700
+            worst = max(worst, abs(fastExp(x) / exp(x) - 1))
+        }
+        for x in [0.0, 1, -1, 0.5 * log(2.0), -0.5 * log(2.0), 1e-300, -1e-300, 700, -700] {
+            worst = max(worst, abs(fastExp(x) / exp(x) - 1))
+        }
+        XCTAssertLessThan(worst, 1e-15)
+        XCTAssertEqual(fastExp(0), 1)
+        XCTAssertEqual(fastExp(-1e6), exp(-708.0), accuracy: 1e-15 * exp(-708.0))  // clamped, still finite and tiny
+    }
+}
