@@ -34,7 +34,7 @@ final class NeuralSamplerTests: XCTestCase {
             try BreitWignerProduct(masses: [0.3, 0.6], widths: [0.05, 0.03]),
         ]
         for toy in toys {
-            for seed: UInt64 in [1, 2] {
+            for seed: UInt64 in [1, 2, 3] {
                 let trainer = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config(seed: seed, steps: 40),
                                                                    options: smallFlow, communicator: comm)
                 trainer.train()
