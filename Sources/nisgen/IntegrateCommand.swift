@@ -36,7 +36,7 @@ struct Integrate: ParsableCommand {
     @Flag(help: "No prior channel weights (α starts uniform instead of from the mappings' densities).") var noPrior = false
 
     @Option(help: "Sampler: nis (flows + channel weights) or vegas (multi-channel VEGAS baseline).") var sampler: String?
-    @Option(help: "Training steps (NIS) or adaptation iterations ×10 points batches (VEGAS uses --vegas-iterations).") var steps: Int?
+    @Option(help: "Training steps of the neural sampler (the VEGAS baseline uses --vegas-iterations).") var steps: Int?
     @Option(help: "Points per training step.") var batchSize: Int?
     @Option(help: "Adam learning rate.") var learningRate: Double?
     @Option(help: "Learning-rate schedule: constant, cosine, exponential.") var schedule: String?
@@ -63,18 +63,24 @@ struct Integrate: ParsableCommand {
     func run() throws {
         var settings = IntegrateSettings()
         if let card {
-            guard let text = readTextFile(card) else { throw ValidationError("cannot read run card '\(card)'") }
+            guard let text = readTextFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
             try settings.apply(card: text)
         }
         try settings.apply(command: self)
         let report = try settings.execute(progressInterval: progressInterval)
         print(report.text)
         if let json {
-            guard let f = fopen(json, "w") else { throw ValidationError("cannot write JSON file '\(json)'") }
+            guard let f = fopen(json, "w") else { throw IntegrateError("cannot write JSON file '\(json)'") }
             fputs(report.json + "\n", f)
             fclose(f)
         }
     }
+}
+
+/// A run-time problem with the settings: printed as "Error: …" without the usage banner.
+struct IntegrateError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
 }
 
 /// Every setting of a run with its default; filled from a card, then from options.
@@ -98,10 +104,10 @@ struct IntegrateSettings {
 
     mutating func apply(card text: String) throws {
         let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch { throw ValidationError("run card is not valid TOML: \(error)") }
+        do { table = try TOMLTable(string: text) } catch { throw IntegrateError("run card is not valid TOML: \(error)") }
         let known = ["toy", "sampler", "training", "flow", "vegas", "integration"]
         for key in table.keys where !known.contains(key) {
-            throw ValidationError("run card: unknown section [\(key)]; expected one of \(known.joined(separator: ", "))")
+            throw IntegrateError("run card: unknown section [\(key)]; expected one of \(known.joined(separator: ", "))")
         }
         if let t = try section(table, "toy", keys: ["name", "dimension", "peaks", "width", "widths", "centres", "amplitudes", "prior", "radius", "masses"]) {
             if let v = try string(t, "toy", "name") { toy.name = v }
@@ -114,11 +120,11 @@ struct IntegrateSettings {
             toy.masses = try doubles(t, "toy", "masses") ?? toy.masses
             toy.usesPriorWeights = try bool(t, "toy", "prior") ?? toy.usesPriorWeights
             if let c = t["centres"] {
-                guard let rows = c.array else { throw ValidationError("run card: [toy] centres must be an array of arrays") }
+                guard let rows = c.array else { throw IntegrateError("run card: [toy] centres must be an array of arrays") }
                 toy.centres = try rows.map { row in
-                    guard let r = row.array else { throw ValidationError("run card: [toy] centres must be an array of arrays") }
+                    guard let r = row.array else { throw IntegrateError("run card: [toy] centres must be an array of arrays") }
                     return try r.map { v in
-                        guard let x = v.double ?? v.int.map(Double.init) else { throw ValidationError("run card: [toy] centres must hold numbers") }
+                        guard let x = v.double ?? v.int.map(Double.init) else { throw IntegrateError("run card: [toy] centres must hold numbers") }
                         return x
                     }
                 }
@@ -129,7 +135,7 @@ struct IntegrateSettings {
             vegasInit = try bool(t, "sampler", "vegas_init") ?? vegasInit
             options.trainChannelWeights = try bool(t, "sampler", "channel_weights") ?? options.trainChannelWeights
             if let s = try int(t, "sampler", "seed") {
-                guard s >= 0 else { throw ValidationError("run card: [sampler] seed must be ≥ 0") }
+                guard s >= 0 else { throw IntegrateError("run card: [sampler] seed must be ≥ 0") }
                 training.seed = UInt64(s)
             }
         }
@@ -167,37 +173,37 @@ struct IntegrateSettings {
 
     private func section(_ table: TOMLTable, _ name: String, keys: [String]) throws -> TOMLTable? {
         guard let value = table[name] else { return nil }
-        guard let t = value.table else { throw ValidationError("run card: [\(name)] must be a table") }
+        guard let t = value.table else { throw IntegrateError("run card: [\(name)] must be a table") }
         for key in t.keys where !keys.contains(key) {
-            throw ValidationError("run card: unknown key '\(key)' in [\(name)]; expected one of \(keys.joined(separator: ", "))")
+            throw IntegrateError("run card: unknown key '\(key)' in [\(name)]; expected one of \(keys.joined(separator: ", "))")
         }
         return t
     }
     private func int(_ t: TOMLTable, _ s: String, _ k: String) throws -> Int? {
         guard let v = t[k] else { return nil }
-        guard let i = v.int else { throw ValidationError("run card: [\(s)] \(k) must be an integer") }
+        guard let i = v.int else { throw IntegrateError("run card: [\(s)] \(k) must be an integer") }
         return i
     }
     private func double(_ t: TOMLTable, _ s: String, _ k: String) throws -> Double? {
         guard let v = t[k] else { return nil }
-        guard let d = v.double ?? v.int.map(Double.init) else { throw ValidationError("run card: [\(s)] \(k) must be a number") }
+        guard let d = v.double ?? v.int.map(Double.init) else { throw IntegrateError("run card: [\(s)] \(k) must be a number") }
         return d
     }
     private func string(_ t: TOMLTable, _ s: String, _ k: String) throws -> String? {
         guard let v = t[k] else { return nil }
-        guard let x = v.string else { throw ValidationError("run card: [\(s)] \(k) must be a string") }
+        guard let x = v.string else { throw IntegrateError("run card: [\(s)] \(k) must be a string") }
         return x
     }
     private func bool(_ t: TOMLTable, _ s: String, _ k: String) throws -> Bool? {
         guard let v = t[k] else { return nil }
-        guard let b = v.bool else { throw ValidationError("run card: [\(s)] \(k) must be true or false") }
+        guard let b = v.bool else { throw IntegrateError("run card: [\(s)] \(k) must be true or false") }
         return b
     }
     private func doubles(_ t: TOMLTable, _ s: String, _ k: String) throws -> [Double]? {
         guard let v = t[k] else { return nil }
-        guard let a = v.array else { throw ValidationError("run card: [\(s)] \(k) must be an array of numbers") }
+        guard let a = v.array else { throw IntegrateError("run card: [\(s)] \(k) must be an array of numbers") }
         return try a.map { x in
-            guard let d = x.double ?? x.int.map(Double.init) else { throw ValidationError("run card: [\(s)] \(k) must be an array of numbers") }
+            guard let d = x.double ?? x.int.map(Double.init) else { throw IntegrateError("run card: [\(s)] \(k) must be an array of numbers") }
             return d
         }
     }
@@ -241,7 +247,7 @@ struct IntegrateSettings {
     static func list(_ text: String, _ option: String) throws -> [Double] {
         try text.split(separator: ",").map {
             guard let d = Double(String($0.filter { $0 != " " })) else {
-                throw ValidationError("\(option): '\($0)' is not a number (expected a comma-separated list)")
+                throw IntegrateError("\(option): '\($0)' is not a number (expected a comma-separated list)")
             }
             return d
         }
@@ -252,21 +258,21 @@ struct IntegrateSettings {
         case "constant": training.schedule = .constant
         case "cosine": training.schedule = .cosine(totalSteps: training.steps, minimum: training.learningRate * 0.01)
         case "exponential": training.schedule = .exponential(decayPerStep: 0.999)
-        default: throw ValidationError("unknown schedule '\(name)'; choose constant, cosine or exponential")
+        default: throw IntegrateError("unknown schedule '\(name)'; choose constant, cosine or exponential")
         }
     }
     mutating func setLoss(_ name: String) throws {
         guard let l = TrainingLoss.named(name) else {
-            throw ValidationError("unknown loss '\(name)'; choose variance, stratified, softclip, kl or rkl")
+            throw IntegrateError("unknown loss '\(name)'; choose variance, stratified, softclip, kl or rkl")
         }
         training.loss = l
     }
     mutating func setDropping(_ threshold: Double) throws {
-        guard threshold >= 0 && threshold < 1 else { throw ValidationError("drop threshold must be in [0,1), got \(threshold)") }
+        guard threshold >= 0 && threshold < 1 else { throw IntegrateError("drop threshold must be in [0,1), got \(threshold)") }
         training.dropping = threshold > 0 ? ChannelDropping(threshold: threshold) : nil
     }
     mutating func setChannelWeightSteps(_ n: Int) throws {
-        guard n >= 0 else { throw ValidationError("channel-weight steps must be ≥ 0, got \(n)") }
+        guard n >= 0 else { throw IntegrateError("channel-weight steps must be ≥ 0, got \(n)") }
         training.channelWeightTrainingSteps = 0..<n
     }
     mutating func setEstimator(_ name: String, _ fraction: Double?) throws {
@@ -274,9 +280,9 @@ struct IntegrateSettings {
         case "bootstrap": estimator = .bootstrapMedian(replicas: 100)
         case "quantile":
             let f = fraction ?? 1e-3
-            guard f >= 0 && f < 1 else { throw ValidationError("overweight fraction must be in [0,1), got \(f)") }
+            guard f >= 0 && f < 1 else { throw IntegrateError("overweight fraction must be in [0,1), got \(f)") }
             estimator = .quantile(overweightFraction: f)
-        default: throw ValidationError("unknown max-weight estimate '\(name)'; choose bootstrap or quantile")
+        default: throw IntegrateError("unknown max-weight estimate '\(name)'; choose bootstrap or quantile")
         }
     }
 
@@ -286,16 +292,16 @@ struct IntegrateSettings {
 
     func execute(progressInterval: Int) throws -> Report {
         let integrand: any ToyIntegrand
-        do { integrand = try toy.make() } catch { throw ValidationError("\(error)") }
-        guard points >= 1 else { throw ValidationError("integration points must be ≥ 1, got \(points)") }
-        guard ["nis", "vegas"].contains(sampler) else { throw ValidationError("unknown sampler '\(sampler)'; choose nis or vegas") }
+        do { integrand = try toy.make() } catch { throw IntegrateError("\(error)") }
+        guard points >= 1 else { throw IntegrateError("integration points must be ≥ 1, got \(points)") }
+        guard ["nis", "vegas"].contains(sampler) else { throw IntegrateError("unknown sampler '\(sampler)'; choose nis or vegas") }
         let comm = SerialCommunicator()
         setBLASThreads(1)
         let unweighter = Unweighter(estimator: estimator)
         let result: IntegrationResult
         var trainingSeconds = 0.0, trainingCalls: Int64 = 0
         if sampler == "vegas" {
-            do { try vegas.validate() } catch { throw ValidationError("\(error)") }
+            do { try vegas.validate() } catch { throw IntegrateError("\(error)") }
             let baseline = try VegasBaseline(integrand: integrand, bins: vegas.bins, seed: training.seed, communicator: comm)
             baseline.adapt(iterations: vegas.iterations, pointsPerIteration: vegas.pointsPerIteration) { k, r in
                 if progressInterval > 0 { print("vegas iteration \(k): \(r.integral) ± \(r.error)") }
@@ -311,7 +317,7 @@ struct IntegrateSettings {
             do {
                 trainer = try NeuralSamplerFactory.makeTrainer(integrand: integrand, configuration: training, options: options,
                                                                communicator: comm)
-            } catch { throw ValidationError("\(error)") }
+            } catch { throw IntegrateError("\(error)") }
             trainer.train { p in
                 if progressInterval > 0 && (p.step % progressInterval == 0 || p.step == training.steps) {
                     print("step \(p.step)/\(training.steps)  loss \(fmt(p.loss))  I \(fmt(p.integral))  rel.std \(fmt(p.relativeStandardDeviation))  lr \(fmt(p.learningRate))  channels \(p.activeChannels)")
