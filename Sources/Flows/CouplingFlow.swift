@@ -19,7 +19,8 @@ public final class CouplingFlow<T: GEMMScalar> {
     let spline: SplineConstraints
     let blocks: [CouplingBlock<T>]
 
-    // Cache of the last `logDensity` for `backwardLogDensity`: the input of every block.
+    // Cache of the last `logDensity` for `backwardLogDensity`: the input of every block; each block's network
+    // output (kept by its MLP) holds the spline parameters with the bin softmax already applied.
     private var cachedRows = -1
     private var blockInputs: [[T]]
     private var netInput: [T] = []
@@ -146,12 +147,12 @@ public final class CouplingFlow<T: GEMMScalar> {
                 }
             }
             work.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
-            let run: (UnsafeBufferPointer<T>) -> Void = { raw in
+            let run: (UnsafeMutablePointer<T>) -> Void = { raw in
                 self.work.withUnsafeMutableBufferPointer { xs in
                     self.logDet.withUnsafeMutableBufferPointer { ld in
                         self.scratch.withUnsafeMutableBufferPointer { s in
-                            couplingForward(b.layout, raw: raw.baseAddress!, x: xs.baseAddress!, rows: n,
-                                            logDet: ld.baseAddress!, scratch: s.baseAddress!)
+                            couplingForward(b.layout, raw: raw, x: xs.baseAddress!, rows: n, logDet: ld.baseAddress!,
+                                            scratch: s.baseAddress!, cacheProbabilities: cache)
                         }
                     }
                 }
@@ -159,9 +160,10 @@ public final class CouplingFlow<T: GEMMScalar> {
             netInput.withUnsafeBufferPointer { net in
                 if cache {
                     b.net.forward(x: net.baseAddress, rows: n)
-                    b.net.withOutput(run)
+                    b.net.withMutableOutput { run($0.baseAddress!) }
                 } else {
-                    b.net.infer(x: net.baseAddress, rows: n, run)
+                    // Inference output is not needed afterwards; the kernel only reads it.
+                    b.net.infer(x: net.baseAddress, rows: n) { run(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
                 }
             }
         }

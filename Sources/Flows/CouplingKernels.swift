@@ -34,19 +34,24 @@ func gatherNetInput<T: GEMMScalar>(_ L: CouplingLayout, x: UnsafePointer<T>, con
     }
 }
 
-/// Density direction: x[i, transformed] ← spline(x), logDet[i] += Σ log spline'.
+/// Density direction: x[i, transformed] ← spline(x), logDet[i] += Σ log spline'. With `cacheProbabilities`
+/// the width/height entries of `raw` are replaced by their softmax probabilities for `couplingBackward`.
 @inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func couplingForward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, x: UnsafeMutablePointer<T>, rows n: Int,
-                                    logDet: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
+func couplingForward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafeMutablePointer<T>, x: UnsafeMutablePointer<T>, rows n: Int,
+                                    logDet: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
+                                    cacheProbabilities: Bool) {
     let d = L.dimension, np = L.spline.parameterCount, P = L.netOutputs
     L.transformed.withUnsafeBufferPointer { tr in
         for i in 0..<n {
             var acc = 0.0
             for j in 0..<tr.count {
                 let idx = i &* d &+ tr[j]
-                let r = splineForward(raw + (i &* P &+ j &* np), L.spline, x: Double(x[idx]), scratch: scratch)
+                let params = raw + (i &* P &+ j &* np)
+                let r = cacheProbabilities
+                    ? splineForwardCachingProbabilities(params, L.spline, x: Double(x[idx]), scratch: scratch)
+                    : splineForward(UnsafePointer(params), L.spline, x: Double(x[idx]), scratch: scratch)
                 x[idx] = T(r.y)
                 acc += r.logDerivative
             }
@@ -76,7 +81,7 @@ func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, 
     }
 }
 
-/// Backward through the splines of one block. `gradX` (n × d, Double) holds ∂L/∂(block output) on entry and
+/// Backward through the splines of one block (`raw` as left by `couplingForward(cacheProbabilities: true)`). `gradX` (n × d, Double) holds ∂L/∂(block output) on entry and
 /// ∂L/∂(block input) for the transformed columns on exit; gl[i] = ∂L/∂logDet[i]. Writes ∂L/∂raw into dRaw.
 @inline(never)
 @_specialize(where T == Float)
@@ -91,8 +96,8 @@ func couplingBackward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>,
             for j in 0..<tr.count {
                 let idx = i &* d &+ tr[j]
                 let off = i &* P &+ j &* np
-                gradX[idx] = splineBackward(raw + off, L.spline, x: Double(x[idx]), gy: gradX[idx], gl: g,
-                                            dRaw: dRaw + off, scratch: scratch)
+                gradX[idx] = splineBackward(cachedProbabilities: raw + off, L.spline, x: Double(x[idx]), gy: gradX[idx],
+                                            gl: g, dRaw: dRaw + off, scratch: scratch)
             }
         }
     }

@@ -11,6 +11,9 @@ public struct FlowConfig: Sendable, Equatable {
         case exchange
         /// Random halves, reproducible from the seed (pairs of a random half and its complement).
         case random(seed: UInt64)
+
+        /// `.random(seed)` spelled without the label.
+        public static func random(_ seed: UInt64) -> Permutations { .random(seed: seed) }
     }
 
     public var bins: Int = 10

@@ -150,6 +150,9 @@ public final class MLP<T: GEMMScalar> {
         }
     }
 
+    /// Mutable access to the output of the last training forward (the flow caches derived spline parameters there).
+    func withMutableOutput<R>(_ body: (UnsafeMutableBufferPointer<T>) -> R) -> R { train.out.withUnsafeMutableBufferPointer { body($0) } }
+
     /// Read the output of the last training forward (n × outputs, row-major).
     func withOutput<R>(_ body: (UnsafeBufferPointer<T>) -> R) -> R { train.out.withUnsafeBufferPointer(body) }
 

@@ -91,6 +91,25 @@ func splineForward<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
                                   scratch p: UnsafeMutablePointer<Double>) -> (y: Double, logDerivative: Double) {
     softmax(raw, c.bins, into: p)
     softmax(raw + c.bins, c.bins, into: p + c.bins)
+    return splineForwardCore(raw, c, x: x, p)
+}
+
+/// `splineForward` that also overwrites the 2B raw width/height parameters with their softmax probabilities,
+/// so the backward pass need not recompute them (see `splineBackward(cachedProbabilities:)`).
+@inline(never)
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func splineForwardCachingProbabilities<T: GEMMScalar>(_ raw: UnsafeMutablePointer<T>, _ c: SplineConstraints, x: Double,
+                                                      scratch p: UnsafeMutablePointer<Double>) -> (y: Double, logDerivative: Double) {
+    softmax(raw, c.bins, into: p)
+    softmax(raw + c.bins, c.bins, into: p + c.bins)
+    for i in 0..<(2 &* c.bins) { raw[i] = T(p[i]) }
+    return splineForwardCore(UnsafePointer(raw), c, x: x, p)
+}
+
+@inline(__always)
+func splineForwardCore<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, x: Double,
+                                      _ p: UnsafeMutablePointer<Double>) -> (y: Double, logDerivative: Double) {
     let b = locateBin(raw, c, p, value: x, alongHeights: false)
     let s = b.h / b.w
     let xi = min(max((x - b.xk) / b.w, 0), 1)
@@ -133,9 +152,27 @@ func splineInverse<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
 @_specialize(where T == Double)
 func splineBackward<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, x: Double, gy: Double, gl: Double,
                                    dRaw: UnsafeMutablePointer<T>, scratch p: UnsafeMutablePointer<Double>) -> Double {
+    softmax(raw, c.bins, into: p)
+    softmax(raw + c.bins, c.bins, into: p + c.bins)
+    return splineBackwardCore(raw, c, x: x, gy: gy, gl: gl, dRaw: dRaw, p)
+}
+
+/// `splineBackward` for parameters whose first 2B entries already hold the softmax probabilities
+/// (written by `splineForwardCachingProbabilities`).
+@inline(never)
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func splineBackward<T: GEMMScalar>(cachedProbabilities params: UnsafePointer<T>, _ c: SplineConstraints, x: Double,
+                                   gy: Double, gl: Double, dRaw: UnsafeMutablePointer<T>,
+                                   scratch p: UnsafeMutablePointer<Double>) -> Double {
+    for i in 0..<(2 &* c.bins) { p[i] = Double(params[i]) }
+    return splineBackwardCore(params, c, x: x, gy: gy, gl: gl, dRaw: dRaw, p)
+}
+
+@inline(__always)
+func splineBackwardCore<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, x: Double, gy: Double, gl: Double,
+                                       dRaw: UnsafeMutablePointer<T>, _ p: UnsafeMutablePointer<Double>) -> Double {
     let B = c.bins
-    softmax(raw, B, into: p)
-    softmax(raw + B, B, into: p + B)
     let b = locateBin(raw, c, p, value: x, alongHeights: false)
     let s = b.h / b.w
     let xi = min(max((x - b.xk) / b.w, 0), 1)

@@ -87,18 +87,32 @@ public struct VegasGrid: Sendable, Equatable {
     /// Inverse map u(x) (for points produced elsewhere), with the Jacobian |∂x/∂u| at that point.
     public func inverseMap(_ x: MatrixD) -> (u: MatrixD, jacobian: [Double]) {
         precondition(x.cols == dimension, "VegasGrid.inverseMap: points have \(x.cols) columns, expected \(dimension)")
-        var u = MatrixD(rows: x.rows, cols: x.cols)
-        var jac = [Double](repeating: 1, count: x.rows)
-        let stride = bins + 1, fb = Double(bins)
-        for i in 0..<x.rows {
-            for j in 0..<dimension {
-                let v = x[i, j]
-                // Binary search for the bin holding v.
-                var lo = 0, hi = bins
-                while hi - lo > 1 { let mid = (lo + hi) / 2; if flatEdges[j * stride + mid] <= v { lo = mid } else { hi = mid } }
-                let e0 = flatEdges[j * stride + lo], w = flatEdges[j * stride + lo + 1] - e0
-                u[i, j] = (Double(lo) + (v - e0) / w) / fb
-                jac[i] *= fb * w
+        let n = x.rows, d = dimension, nb = bins, stride = bins &+ 1, fb = Double(bins)
+        var u = MatrixD(rows: n, cols: d)
+        var jac = [Double](repeating: 1, count: n)
+        flatEdges.withUnsafeBufferPointer { e in
+            x.storage.withUnsafeBufferPointer { xp in
+                u.storage.withUnsafeMutableBufferPointer { up in
+                    jac.withUnsafeMutableBufferPointer { jp in
+                        for i in 0..<n {
+                            var j = 1.0
+                            for c in 0..<d {
+                                let v = xp[i &* d &+ c]
+                                let row = c &* stride
+                                // Binary search for the bin holding v.
+                                var lo = 0, hi = nb
+                                while hi &- lo > 1 {
+                                    let mid = (lo &+ hi) >> 1
+                                    if e[row &+ mid] <= v { lo = mid } else { hi = mid }
+                                }
+                                let e0 = e[row &+ lo], w = e[row &+ lo &+ 1] - e0
+                                up[i &* d &+ c] = (Double(lo) + (v - e0) / w) / fb
+                                j *= fb * w
+                            }
+                            jp[i] = j
+                        }
+                    }
+                }
             }
         }
         return (u, jac)

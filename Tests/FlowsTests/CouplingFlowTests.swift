@@ -32,6 +32,8 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertEqual(r.count, 4)
         XCTAssertEqual(Set(r[0]).union(r[1]), Set(0..<6))
         XCTAssertEqual(r[0].count, 3)
+        XCTAssertEqual(FlowConfig(couplingBlocks: 4, permutations: .random(3)).transformedDimensions(dimension: 6), r)
+        XCTAssertNotEqual(FlowConfig(couplingBlocks: 4, permutations: .random(4)).transformedDimensions(dimension: 6), r)
     }
 
     func roundTrip<T: GEMMScalar>(_ type: T.Type, tolerance: Double, logTolerance: Double) {

@@ -53,7 +53,16 @@ enum FlowThroughputBench {
         return 2 * Double(n * h * h) / t
     }
 
-    static func measure<T: GEMMScalar>(_: T.Type, dimension d: Int, hidden: Int, batch n: Int) -> (pointsPerSecond: Double, gflops: Double, peak: Double) {
+    struct Figures {
+        var pointsPerSecond: Double
+        var gflops: Double
+        var peak: Double
+        /// Throughput of the gradient-free passes alone: logDensity (x → r) and sample (r → x).
+        var densityPointsPerSecond: Double
+        var samplePointsPerSecond: Double
+    }
+
+    static func measure<T: GEMMScalar>(_: T.Type, dimension d: Int, hidden: Int, batch n: Int) -> Figures {
         let flow = CouplingFlow<T>(dimension: d, config: FlowConfig(hiddenUnits: hidden), seed: 42)
         var rng = RandomStream(seed: 7)
         // Perturb the zero last layers so the splines are not the identity (bins are found at random places).
@@ -66,23 +75,31 @@ enum FlowThroughputBench {
             _ = flow.logDensity(x)
             flow.backwardLogDensity(c)
         }
+        let tDensity = time { _ = flow.logDensity(x) }
+        let tSample = time { _ = flow.sample(latent: r) }
         let flops = gemmFlops(flow, batch: n)
-        return (Double(n) / t, flops / t / 1e9, gemmPeak(T.self, batch: n, hidden: hidden) / 1e9)
+        return Figures(pointsPerSecond: Double(n) / t, gflops: flops / t / 1e9,
+                       peak: gemmPeak(T.self, batch: n, hidden: hidden) / 1e9,
+                       densityPointsPerSecond: Double(n) / tDensity, samplePointsPerSecond: Double(n) / tSample)
     }
 
     static func run() {
         print("flow training step (logDensity + backwardLogDensity), 1 BLAS thread, thread CPU time, bins 10, 3 hidden layers, log masks")
-        print("type    d  hidden  batch   points/s     GEMM GFLOP/s  GEMM peak GFLOP/s  % of peak")
-        func row(_ name: String, _ d: Int, _ h: Int, _ n: Int, _ m: (pointsPerSecond: Double, gflops: Double, peak: Double)) {
+        print("(train = logDensity + backwardLogDensity; GEMM columns refer to train; density/sample = gradient-free passes)")
+        print("type    d  hidden  batch  train pts/s  GEMM GFLOP/s  GEMM peak GFLOP/s  % of peak  density pts/s  sample pts/s")
+        func row(_ name: String, _ d: Int, _ h: Int, _ n: Int, _ m: Figures) {
             let cols = [name.padding(toLength: 6, withPad: " ", startingAt: 0), String(d), String(h), String(n),
                         String(format: "%.3e", m.pointsPerSecond), String(format: "%.2f", m.gflops),
-                        String(format: "%.2f", m.peak), String(format: "%.1f", 100 * m.gflops / m.peak)]
-            let widths = [6, 3, 7, 7, 12, 13, 18, 10]
+                        String(format: "%.2f", m.peak), String(format: "%.1f", 100 * m.gflops / m.peak),
+                        String(format: "%.3e", m.densityPointsPerSecond), String(format: "%.3e", m.samplePointsPerSecond)]
+            let widths = [6, 3, 7, 6, 12, 13, 18, 10, 14, 13]
             print(zip(cols, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " "))
         }
-        for d in [4, 8] {
-            for h in [32, 64] {
-                for n in [1024, 16384] {
+        // `NISBench flow quick`: one configuration only (for profiling).
+        let quick = CommandLine.arguments.contains("quick")
+        for d in quick ? [4] : [4, 8] {
+            for h in quick ? [32] : [32, 64] {
+                for n in quick ? [16384] : [1024, 16384] {
                     row("Float", d, h, n, measure(Float.self, dimension: d, hidden: h, batch: n))
                     row("Double", d, h, n, measure(Double.self, dimension: d, hidden: h, batch: n))
                 }
