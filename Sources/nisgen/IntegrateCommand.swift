@@ -53,6 +53,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Spline bins of the flows.") var flowBins: Int?
     @Option(help: "Hidden layers of the coupling networks.") var flowLayers: Int?
     @Option(help: "Hidden units of the coupling networks.") var flowUnits: Int?
+    @Option(help: "Coupling blocks of the flows (default: from the dimension).") var flowBlocks: Int?
     @Option(help: "Points of the final integration pass.") var points: Int?
     @Option(help: "Maximum-weight estimate: bootstrap (median of bootstrap maxima, default) or quantile.") var maxWeight: String?
     @Option(help: "Allowed overweight fraction for --max-weight quantile.") var overweightFraction: Double?
@@ -238,6 +239,7 @@ struct IntegrateSettings {
         if let v = c.flowBins { options.flow.bins = v }
         if let v = c.flowLayers { options.flow.hiddenLayers = v }
         if let v = c.flowUnits { options.flow.hiddenUnits = v }
+        if let v = c.flowBlocks { options.flow.couplingBlocks = v }
         if let v = c.points { points = v }
         if let v = c.maxWeight { try setEstimator(v, c.overweightFraction) }
         else if let f = c.overweightFraction { try setEstimator("quantile", f) }

@@ -3,6 +3,9 @@
 // started from VEGAS and NIS with buffered training. One thread, release build.
 // Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
 // efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
+// Flows: 2 coupling blocks, 2 hidden layers × 16 units, 16 spline bins; cosine learning-rate decay from 1e-3;
+// stratified-variance loss; mapping-density prior channel weights plus the channel-weight net.
+// Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
 // Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
 // (comma-separated subset of 2d,4d,8d).
 #if canImport(Glibc)
@@ -28,7 +31,8 @@ enum GaussianMixtureBench {
         let wanted = env("NISBENCH_CASES").map { $0.split(separator: ",").map(String.init) } ?? all.map(\.label)
         let comm = SerialCommunicator()
         print("Gaussian mixtures: \(steps) steps × \(batch) points, final pass \(points) points, one thread")
-        print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("train s", 9) + "train calls")
+        print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("wall s", 8)
+              + pad("cpu s", 8) + "train calls")
         for c in all where wanted.contains(c.label) {
             let toy: GaussianMixture
             do { toy = try GaussianMixture.standard(dimension: c.dimension, peaks: c.peaks, width: c.width) }
@@ -37,10 +41,12 @@ enum GaussianMixtureBench {
             // VEGAS only: as many integrand calls as the neural training.
             do {
                 let iterations = 10
+                let cpu0 = cpuSeconds()
                 let vegas = try VegasBaseline(integrand: toy, seed: 1, communicator: comm)
                 vegas.adapt(iterations: iterations, pointsPerIteration: steps * batch / iterations)
+                let cpu = cpuSeconds() - cpu0
                 let r = vegas.integrate(points: points)
-                row(name, "VEGAS", r, toy, vegas.adaptationSeconds, vegas.integrandCalls - r.integrandCalls)
+                row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
             } catch { print("VEGAS failed: \(error)") }
             for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered"] {
                 var config = TrainerConfiguration()
@@ -48,27 +54,37 @@ enum GaussianMixtureBench {
                 config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
                 config.batchSize = batch
                 config.learningRate = 1e-3
-                config.schedule = .cosine(totalSteps: steps, minimum: 1e-5)
+                config.schedule = .cosine(totalSteps: config.steps, minimum: 1e-5)
                 config.seed = 1
                 var options = NeuralSamplerOptions()
+                options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
                 if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
                 do {
-                    let start = comm.wallTime()
+                    let start = comm.wallTime(), cpu0 = cpuSeconds()
                     let trainer = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options,
                                                                        communicator: comm)
                     trainer.train()
-                    let seconds = comm.wallTime() - start
+                    let seconds = comm.wallTime() - start, cpu = cpuSeconds() - cpu0
                     let r = trainer.integrate(points: points)
-                    row(name, method, r, toy, seconds, trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
+                    row(name, method, r, toy, seconds, cpu, trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
                 } catch { print("\(method) failed: \(error)") }
             }
         }
     }
 
-    static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double, _ calls: Int64) {
+    static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double,
+                    _ cpu: Double, _ calls: Int64) {
         let pull = (r.integral - toy.exactIntegral) / r.error
         print(pad(name, 22) + pad(method, 16) + pad(f(r.unweightingEfficiency, 3), 8) + pad(f(r.relativeStandardDeviation, 3), 9)
-              + pad(f(pull, 2), 8) + pad(f(seconds, 1), 9) + "\(calls)")
+              + pad(f(pull, 2), 8) + pad(f(seconds, 1), 8) + pad(f(cpu, 1), 8) + "\(calls)")
+    }
+
+    /// Process CPU time (user + system) in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
