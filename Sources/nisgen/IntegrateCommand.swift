@@ -46,7 +46,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Drop channels whose cumulative share is below this (0: off).") var dropThreshold: Double?
     @Option(help: "Steps between channel-dropping checks.") var dropInterval: Int?
     @Option(help: "Train the channel-weight net only in the first N steps.") var channelWeightSteps: Int?
-    @Flag(help: "Keep the prior channel weights fixed (no channel-weight network).") var noChannelWeights = false
+    @Flag(help: "Train the channel-weight network (off by default: it can bias the integral, see the docs).") var channelWeights = false
     @Flag(help: "Pre-train each channel with VEGAS and start the flows from the grids.") var vegasInit = false
     @Option(help: "VEGAS iterations (baseline adaptation or pre-training).") var vegasIterations: Int?
     @Option(help: "VEGAS points per iteration.") var vegasPoints: Int?
@@ -54,6 +54,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Hidden layers of the coupling networks.") var flowLayers: Int?
     @Option(help: "Hidden units of the coupling networks.") var flowUnits: Int?
     @Option(help: "Coupling blocks of the flows (default: from the dimension).") var flowBlocks: Int?
+    @Option(help: "Fraction of each channel's points drawn uniformly (defensive mixture, default 0).") var uniformFraction: Double?
     @Option(help: "Points of the final integration pass.") var points: Int?
     @Option(help: "Maximum-weight estimate: bootstrap (median of bootstrap maxima, default) or quantile.") var maxWeight: String?
     @Option(help: "Allowed overweight fraction for --max-weight quantile.") var overweightFraction: Double?
@@ -232,7 +233,7 @@ struct IntegrateSettings {
         if let v = c.dropThreshold { try setDropping(v) }
         if let v = c.dropInterval { training.droppingInterval = v }
         if let v = c.channelWeightSteps { try setChannelWeightSteps(v) }
-        if c.noChannelWeights { options.trainChannelWeights = false }
+        if c.channelWeights { options.trainChannelWeights = true }
         if c.vegasInit { vegasInit = true }
         if let v = c.vegasIterations { vegas.iterations = v }
         if let v = c.vegasPoints { vegas.pointsPerIteration = v }
@@ -240,6 +241,10 @@ struct IntegrateSettings {
         if let v = c.flowLayers { options.flow.hiddenLayers = v }
         if let v = c.flowUnits { options.flow.hiddenUnits = v }
         if let v = c.flowBlocks { options.flow.couplingBlocks = v }
+        if let v = c.uniformFraction {
+            guard v >= 0 && v < 1 else { throw IntegrateError("uniform fraction must be in [0,1), got \(v)") }
+            options.uniformFraction = v
+        }
         if let v = c.points { points = v }
         if let v = c.maxWeight { try setEstimator(v, c.overweightFraction) }
         else if let f = c.overweightFraction { try setEstimator("quantile", f) }

@@ -22,6 +22,7 @@ final class DistributedTrainingTests: XCTestCase {
         var o = NeuralSamplerOptions()
         o.flow = FlowConfig(bins: 8, hiddenLayers: 1, hiddenUnits: 8)
         o.channelWeightHidden = [8]
+        o.trainChannelWeights = true   // its gradients are the one thing summed over ranks
         return o
     }
 

@@ -64,7 +64,10 @@ final class NeuralSamplerTests: XCTestCase {
             c.bufferedStepsPerFreshStep = 1
             c.dropping = ChannelDropping(threshold: 0.01)
             c.droppingInterval = 5
-            let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: c, options: smallFlow, communicator: comm)
+            var o = smallFlow
+            o.trainChannelWeights = true
+            o.uniformFraction = 0.1
+            let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: c, options: o, communicator: comm)
             t.train()
             let r = t.integrate(points: 2000)
             return (r.integral, r.error)
@@ -122,5 +125,26 @@ final class NeuralSamplerTests: XCTestCase {
             let r = t.integrate(points: 4000)
             XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 4 * r.error, "\(loss)")
         }
+    }
+
+    /// The defensive mixture: the density reported with the samples is the one the training pass computes, a
+    /// fraction ε of the points is uniform, and integration stays unbiased.
+    func testDefensiveMixtureIsConsistentAndUnbiased() throws {
+        let density = FlowChannelDensity<Float>(dimension: 2, config: FlowConfig(bins: 8, hiddenLayers: 1, hiddenUnits: 8),
+                                                seed: 3, uniformFraction: 0.2)
+        var rng = RandomStream(seed: 1)
+        let (y, logQ) = density.sample(count: 50, rng: &rng)
+        let again = density.logDensityForTraining(y)
+        for i in 0..<50 { XCTAssertEqual(logQ[i], again[i], accuracy: 1e-5) }
+        // An untrained flow is the identity (q_flow = 1), so the mixture is 1 too.
+        for l in logQ { XCTAssertEqual(l, 0, accuracy: 1e-5) }
+        let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
+        var o = smallFlow
+        o.uniformFraction = 0.1
+        let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config(seed: 8, steps: 30), options: o,
+                                                     communicator: comm)
+        t.train()
+        let r = t.integrate(points: 6000)
+        XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 4 * r.error)
     }
 }

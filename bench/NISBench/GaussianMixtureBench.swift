@@ -4,7 +4,7 @@
 // Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
 // efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
 // Flows: 2 coupling blocks, 2 hidden layers × 16 units, 16 spline bins; cosine learning-rate decay from 1e-3;
-// stratified-variance loss; mapping-density prior channel weights plus the channel-weight net.
+// stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
 // Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
 // Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
 // (comma-separated subset of 2d,4d,8d).
@@ -48,7 +48,7 @@ enum GaussianMixtureBench {
                 let r = vegas.integrate(points: points)
                 row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
             } catch { print("VEGAS failed: \(error)") }
-            for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered"] {
+            for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet"] {
                 var config = TrainerConfiguration()
                 config.steps = method == "NIS buffered" ? steps / 2 : steps
                 config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
@@ -59,6 +59,8 @@ enum GaussianMixtureBench {
                 var options = NeuralSamplerOptions()
                 options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
                 if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
+                // The channel-weight net on top of VEGAS-init, to show its effect (off in the other rows).
+                options.trainChannelWeights = method == "NIS +cwnet"
                 do {
                     let start = comm.wallTime(), cpu0 = cpuSeconds()
                     let trainer = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options,
