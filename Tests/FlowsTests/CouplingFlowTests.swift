@@ -147,6 +147,37 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertEqual(m2, 1, accuracy: 4 * e2)
     }
 
+    /// The Float flow (bin probabilities cached in single precision) gives the gradients of the Double flow.
+    func testFloatGradientsAgreeWithDouble() {
+        let fd = perturbedFlow(Double.self, dimension: 4, conditionDimension: 1, config: FlowConfig(bins: 8), seed: 41)
+        let ff = CouplingFlow<Float>(dimension: 4, conditionDimension: 1, config: FlowConfig(bins: 8), seed: 41)
+        ff.parameters = fd.parameters.map { Float($0) }
+        fd.parameters = ff.parameters.map { Double($0) }
+        var rng = RandomStream(seed: 42)
+        let x = uniformMatrix(Double.self, rows: 64, cols: 4, rng: &rng)
+        let c = uniformMatrix(Double.self, rows: 64, cols: 1, rng: &rng)
+        let w = (0..<64).map { _ in rng.normal() }
+        let ld = fd.logDensity(x, condition: c)
+        let lf = ff.logDensity(MatrixF(rows: 64, cols: 4, storage: x.storage.map(Float.init)),
+                               condition: MatrixF(rows: 64, cols: 1, storage: c.storage.map(Float.init)))
+        for i in 0..<64 { XCTAssertEqual(Double(lf[i]), ld[i], accuracy: 1e-4 * max(1, abs(ld[i]))) }
+        fd.backwardLogDensity(w)
+        ff.backwardLogDensity(w.map(Float.init))
+        let gd = fd.gradients, gf = ff.gradients
+        let scale = gd.map(abs).max()!
+        for i in gd.indices { XCTAssertEqual(Double(gf[i]), gd[i], accuracy: 1e-3 * scale, "parameter \(i)") }
+    }
+
+    func testConfigurationValidation() {
+        XCTAssertNoThrow(try FlowConfig().validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(bins: 0).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(bins: 10, minBinWidth: 0.2).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(minDerivative: 0).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig().validate(dimension: 0)) { error in
+            XCTAssertTrue("\(error)".contains("dimension"))
+        }
+    }
+
     func testSameSeedIsBitIdentical() {
         let a = CouplingFlow<Float>(dimension: 4, config: FlowConfig(), seed: 77)
         let b = CouplingFlow<Float>(dimension: 4, config: FlowConfig(), seed: 77)
