@@ -95,11 +95,16 @@ enum FlowThroughputBench {
             let widths = [6, 3, 7, 6, 12, 13, 18, 10, 14, 13]
             print(zip(cols, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " "))
         }
-        // `NISBench flow quick`: one configuration only (for profiling).
-        let quick = CommandLine.arguments.contains("quick")
-        for d in quick ? [4] : [4, 8] {
-            for h in quick ? [32] : [32, 64] {
-                for n in quick ? [16384] : [1024, 16384] {
+        // Optional filters for profiling, e.g. `NISBench flow d=8 h=32 n=16384`.
+        func only(_ key: String, _ all: [Int]) -> [Int] {
+            for a in CommandLine.arguments where a.hasPrefix(key + "=") {
+                if let v = Int(a.dropFirst(key.count + 1)) { return [v] }
+            }
+            return all
+        }
+        for d in only("d", [4, 8]) {
+            for h in only("h", [32, 64]) {
+                for n in only("n", [1024, 16384]) {
                     row("Float", d, h, n, measure(Float.self, dimension: d, hidden: h, batch: n))
                     row("Double", d, h, n, measure(Double.self, dimension: d, hidden: h, batch: n))
                 }
