@@ -86,6 +86,9 @@ enum FlowThroughputBench {
     static func run() {
         print("flow training step (logDensity + backwardLogDensity), 1 BLAS thread, thread CPU time, bins 10, 3 hidden layers, log masks")
         print("(train = logDensity + backwardLogDensity; GEMM columns refer to train; density/sample = gradient-free passes)")
+        // OpenBLAS picks its kernels from the CPU id; on this VM it falls back to Prescott (SSE3) unless told otherwise.
+        let core = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? "unset (auto-detected)"
+        print("OPENBLAS_CORETYPE: \(core)")
         print("type    d  hidden  batch  train pts/s  GEMM GFLOP/s  GEMM peak GFLOP/s  % of peak  density pts/s  sample pts/s")
         func row(_ name: String, _ d: Int, _ h: Int, _ n: Int, _ m: Figures) {
             let cols = [name.padding(toLength: 6, withPad: " ", startingAt: 0), String(d), String(h), String(n),
