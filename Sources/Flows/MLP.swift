@@ -165,6 +165,7 @@ public final class MLP<T: GEMMScalar> {
         precondition(dOutput.rows == batch && dOutput.cols == outputs,
                      "MLP.backward: gradient is \(dOutput.rows)x\(dOutput.cols), expected \(batch)x\(outputs)")
         var dx = Matrix<T>(rows: batch, cols: inputs)
+        if batch == 0 { return dx }
         dOutput.storage.withUnsafeBufferPointer { g in
             dx.storage.withUnsafeMutableBufferPointer { d in backward(dOutput: g.baseAddress!, dInput: d.baseAddress) }
         }

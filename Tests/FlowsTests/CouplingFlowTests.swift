@@ -203,6 +203,10 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertThrowsError(try b.load(parameters: [1, 2])) { error in
             XCTAssertEqual(error as? FlowError, .parameterCountMismatch(expected: b.parameterCount, got: 2))
         }
+        // Empty batches are no-ops.
+        XCTAssertEqual(a.logDensity(MatrixD(rows: 0, cols: 3)), [])
+        a.backwardLogDensity([])
+        XCTAssertEqual(a.sample(latent: MatrixD(rows: 0, cols: 3)).x.rows, 0)
         var bad = a.serializedParameters()
         bad[0] = .nan
         XCTAssertThrowsError(try b.load(parameters: bad))

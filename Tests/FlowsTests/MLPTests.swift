@@ -74,6 +74,9 @@ final class MLPTests: XCTestCase {
         _ = m.backward(MatrixF(rows: 9, cols: 5, repeating: 1))
         XCTAssertGreaterThan(m.gradients.map { abs($0) }.max()!, 0)
         XCTAssertThrowsError(try m.load(parameters: [1, 2, 3]))
+        // An empty batch is a no-op, not a crash.
+        XCTAssertEqual(m.forward(MatrixF(rows: 0, cols: 4)).rows, 0)
+        XCTAssertEqual(m.backward(MatrixF(rows: 0, cols: 5)).rows, 0)
     }
 
     func testSameSeedSameInitialisation() {
