@@ -41,7 +41,6 @@ struct SplineConstraints: Sendable {
     }
 }
 
-
 /// Softmax of n raw values into p (sum 1).
 @inline(__always)
 func softmax<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ n: Int, into p: UnsafeMutablePointer<Double>) {
@@ -131,6 +130,25 @@ func splineInverse<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
                                   scratch p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
     softmax(raw, c.bins, into: p)
     softmax(raw + c.bins, c.bins, into: p + c.bins)
+    return splineInverseCore(raw, c, y: y, p)
+}
+
+/// `splineInverse` that also overwrites the 2B raw width/height parameters with their softmax probabilities
+/// (as `splineForwardCachingProbabilities`), so a sampled batch can be back-propagated directly.
+@inline(never)
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func splineInverseCachingProbabilities<T: GEMMScalar>(_ raw: UnsafeMutablePointer<T>, _ c: SplineConstraints, y: Double,
+                                                      scratch p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
+    softmax(raw, c.bins, into: p)
+    softmax(raw + c.bins, c.bins, into: p + c.bins)
+    for i in 0..<(2 &* c.bins) { raw[i] = T(p[i]) }
+    return splineInverseCore(UnsafePointer(raw), c, y: y, p)
+}
+
+@inline(__always)
+func splineInverseCore<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, y: Double,
+                                      _ p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
     let b = locateBin(raw, c, p, value: y, alongHeights: true)
     let s = b.h / b.w
     let dy = min(max(y - b.yk, 0), b.h)

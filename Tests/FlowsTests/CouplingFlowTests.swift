@@ -212,6 +212,32 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertThrowsError(try b.load(parameters: bad))
     }
 
+    /// sampleForTraining + backward gives the gradients of sample → logDensity → backward, without the second pass.
+    func testSampleForTrainingGivesLogDensityGradients() {
+        for (d, cd) in [(4, 0), (3, 2), (1, 0)] {
+            let flow = perturbedFlow(Double.self, dimension: d, conditionDimension: cd, config: FlowConfig(bins: 7), seed: 51)
+            var rng = RandomStream(seed: 52)
+            let r = uniformMatrix(Double.self, rows: 40, cols: d, rng: &rng)
+            let cond: MatrixD? = cd > 0 ? uniformMatrix(Double.self, rows: 40, cols: cd, rng: &rng) : nil
+            let w = (0..<40).map { _ in rng.normal() }
+            let plain = flow.sample(latent: r, condition: cond)
+            flow.zeroGradients()
+            let lq = flow.logDensity(plain.x, condition: cond)
+            flow.backwardLogDensity(w)
+            let reference = flow.gradients
+            flow.zeroGradients()
+            let s = flow.sampleForTraining(latent: r, condition: cond)
+            XCTAssertEqual(s.x.storage, plain.x.storage)
+            XCTAssertEqual(s.logDensity, plain.logDensity)
+            for i in 0..<40 { XCTAssertEqual(s.logDensity[i], lq[i], accuracy: 1e-9) }
+            flow.backwardLogDensity(w)
+            let g = flow.gradients
+            let scale = reference.map(abs).max()!
+            XCTAssertGreaterThan(scale, 0)
+            for i in g.indices { XCTAssertEqual(g[i], reference[i], accuracy: 1e-8 * scale, "d=\(d) parameter \(i)") }
+        }
+    }
+
     /// Sampling between logDensity and its backward must not disturb the cached state.
     func testSampleDoesNotDisturbBackwardCache() {
         let flow = perturbedFlow(Double.self, dimension: 3, config: small, seed: 12)
