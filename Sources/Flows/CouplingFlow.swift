@@ -184,33 +184,61 @@ public final class CouplingFlow<T: GEMMScalar> {
 
     /// Map uniform latent points r ∈ (0,1)^d to x, with log q(x) = −log|det ∂x/∂r|. Keeps no gradient state.
     public func sample(latent r: Matrix<T>, condition: Matrix<T>? = nil) -> (x: Matrix<T>, logDensity: [T]) {
+        samplePass(r, condition, cache: false)
+    }
+
+    /// `sample`, keeping what `backwardLogDensity` needs as if `logDensity(x)` had been called on the returned
+    /// points: on-policy training (sample, evaluate f, back-propagate log q) then skips the second pass x → r.
+    /// The network inputs are the conditioning coordinates, which are the same in both directions, and the
+    /// block inputs x⁽ᵇ⁾ are exactly what the inverse pass produces.
+    public func sampleForTraining(latent r: Matrix<T>, condition: Matrix<T>? = nil) -> (x: Matrix<T>, logDensity: [T]) {
+        samplePass(r, condition, cache: true)
+    }
+
+    private func samplePass(_ r: Matrix<T>, _ condition: Matrix<T>?, cache: Bool) -> (x: Matrix<T>, logDensity: [T]) {
         checkShapes(r, condition, "sample")
-        let n = r.rows
+        let n = r.rows, nd = r.rows * dimension
+        if cache { cachedRows = n }
         var cur = r
         if n == 0 { return (cur, []) }
         var ld = [Double](repeating: 0, count: n)
-        for b in blocks.reversed() {
+        for bi in stride(from: blocks.count - 1, through: 0, by: -1) {
+            let b = blocks[bi]
             cur.storage.withUnsafeBufferPointer { gather(b, $0.baseAddress!, condition, n) }
-            netInput.withUnsafeBufferPointer { net in
-                b.net.infer(x: net.baseAddress, rows: n) { raw in
-                    cur.storage.withUnsafeMutableBufferPointer { ys in
-                        ld.withUnsafeMutableBufferPointer { l in
-                            scratch.withUnsafeMutableBufferPointer { s in
-                                couplingInverse(b.layout, raw: raw.baseAddress!, y: ys.baseAddress!, rows: n,
-                                                logDet: l.baseAddress!, scratch: s.baseAddress!)
-                            }
+            let run: (UnsafeMutablePointer<T>) -> Void = { raw in
+                cur.storage.withUnsafeMutableBufferPointer { ys in
+                    ld.withUnsafeMutableBufferPointer { l in
+                        self.scratch.withUnsafeMutableBufferPointer { s in
+                            couplingInverse(b.layout, raw: raw, y: ys.baseAddress!, rows: n, logDet: l.baseAddress!,
+                                            scratch: s.baseAddress!, cacheProbabilities: cache)
                         }
                     }
+                }
+            }
+            netInput.withUnsafeBufferPointer { net in
+                if cache {
+                    b.net.forward(x: net.baseAddress, rows: n)
+                    b.net.withMutableOutput { run($0.baseAddress!) }
+                } else {
+                    b.net.infer(x: net.baseAddress, rows: n) { run(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
+                }
+            }
+            if cache {
+                // After inverting block bi, `cur` is that block's input in the density direction.
+                reserveScratch(&blockInputs[bi], nd)
+                cur.storage.withUnsafeBufferPointer { src in
+                    blockInputs[bi].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: src.baseAddress!, count: nd) }
                 }
             }
         }
         return (cur, convertFromDouble(ld, count: n))
     }
 
-    /// Accumulate into `gradients` the gradient of Σ_i dLogQ[i]·log q(x_i) for the points of the last `logDensity`.
+    /// Accumulate into `gradients` the gradient of Σ_i dLogQ[i]·log q(x_i) for the points of the last `logDensity`
+    /// (or `sampleForTraining`) call.
     public func backwardLogDensity(_ dLogQ: [T]) {
         let n = cachedRows
-        precondition(n >= 0, "CouplingFlow.backwardLogDensity: call logDensity first")
+        precondition(n >= 0, "CouplingFlow.backwardLogDensity: call logDensity or sampleForTraining first")
         precondition(dLogQ.count == n, "CouplingFlow.backwardLogDensity: \(dLogQ.count) values for a batch of \(n)")
         if n == 0 { return }
         if gradX.count < n * dimension { gradX = [Double](repeating: 0, count: n * dimension) }

@@ -61,18 +61,23 @@ func couplingForward<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafeMutablePoint
 }
 
 /// Sampling direction: y[i, transformed] ← spline⁻¹(y), logDet[i] += Σ log spline' (at the returned point).
+/// With `cacheProbabilities`, `raw` is left as `couplingForward(cacheProbabilities: true)` leaves it.
 @inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, y: UnsafeMutablePointer<T>, rows n: Int,
-                                    logDet: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
+func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafeMutablePointer<T>, y: UnsafeMutablePointer<T>, rows n: Int,
+                                    logDet: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>,
+                                    cacheProbabilities: Bool) {
     let d = L.dimension, np = L.spline.parameterCount, P = L.netOutputs
     L.transformed.withUnsafeBufferPointer { tr in
         for i in 0..<n {
             var acc = 0.0
             for j in 0..<tr.count {
                 let idx = i &* d &+ tr[j]
-                let r = splineInverse(raw + (i &* P &+ j &* np), L.spline, y: Double(y[idx]), scratch: scratch)
+                let params = raw + (i &* P &+ j &* np)
+                let r = cacheProbabilities
+                    ? splineInverseCachingProbabilities(params, L.spline, y: Double(y[idx]), scratch: scratch)
+                    : splineInverse(UnsafePointer(params), L.spline, y: Double(y[idx]), scratch: scratch)
                 y[idx] = T(r.x)
                 acc += r.logDerivative
             }
@@ -81,8 +86,8 @@ func couplingInverse<T: GEMMScalar>(_ L: CouplingLayout, raw: UnsafePointer<T>, 
     }
 }
 
-/// Backward through the splines of one block (`raw` as left by `couplingForward(cacheProbabilities: true)`). `gradX` (n × d, Double) holds ∂L/∂(block output) on entry and
-/// ∂L/∂(block input) for the transformed columns on exit; gl[i] = ∂L/∂logDet[i]. Writes ∂L/∂raw into dRaw.
+/// Backward through the splines of one block (`raw` as left by the caching forward or inverse). `gradX` (n × d,
+/// Double) holds ∂L/∂(block output) on entry and ∂L/∂(block input) for the transformed columns on exit; gl[i] = ∂L/∂logDet[i]. Writes ∂L/∂raw into dRaw.
 @inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)

@@ -41,6 +41,12 @@ public struct FlowConfig: Sendable, Equatable {
         self.permutations = permutations
     }
 
+    /// Throws `FlowError.invalidConfiguration` naming the first bad setting for a flow of `dimension` dimensions
+    /// (`CouplingFlow.init` traps on the same conditions; call this first on user input such as run cards).
+    public func validate(dimension: Int) throws {
+        if let p = problem(dimension: dimension) { throw FlowError.invalidConfiguration(p) }
+    }
+
     /// Checks the settings; returns a description of the first problem, nil if fine.
     func problem(dimension d: Int) -> String? {
         if d < 1 { return "dimension must be ≥ 1, got \(d)" }

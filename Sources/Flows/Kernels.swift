@@ -3,25 +3,32 @@
 // unspecialised `+=` on a generic scalar costs a witness-table call per element.
 import Numerics
 
-/// Every row of z (n × width) := bias.
+/// a (n × (width+1)) := [x 1] for x (n × width), or a column of ones when x is nil.
 @inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func fillRows<T: GEMMScalar>(_ z: UnsafeMutablePointer<T>, rows n: Int, width: Int, with bias: UnsafePointer<T>) {
+func copyRowsAppendingOne<T: GEMMScalar>(_ x: UnsafePointer<T>?, rows n: Int, width: Int, into a: UnsafeMutablePointer<T>) {
+    let stride = width &+ 1
     for r in 0..<n {
-        let row = z + r &* width
-        for j in 0..<width { row[j] = bias[j] }
+        let row = a + r &* stride
+        if let x {
+            let src = x + r &* width
+            for j in 0..<width { row[j] = src[j] }
+        }
+        row[width] = 1
     }
 }
 
-/// g[j] += Σ_r dz[r, j] for a n × width matrix dz.
+/// a (n × (width+1)) := [act(z) 1] for the pre-activations z (n × width).
 @inline(never)
 @_specialize(where T == Float)
 @_specialize(where T == Double)
-func accumulateColumnSums<T: GEMMScalar>(_ dz: UnsafePointer<T>, rows n: Int, width: Int, into g: UnsafeMutablePointer<T>) {
+func applyActivationAppendingOne<T: GEMMScalar>(_ act: Activation, z: UnsafePointer<T>, rows n: Int, width: Int,
+                                                a: UnsafeMutablePointer<T>) {
+    let stride = width &+ 1
     for r in 0..<n {
-        let row = dz + r &* width
-        for j in 0..<width { g[j] += row[j] }
+        applyActivation(act, z: z + r &* width, a: a + r &* stride, count: width)
+        a[r &* stride &+ width] = 1
     }
 }
 

@@ -112,37 +112,41 @@ public final class MLP<T: GEMMScalar> {
         return inference.out.withUnsafeBufferPointer(body)
     }
 
+    // Layer inputs are stored with an extra column of ones (row stride fin + 1). W_l (fin × fout) and b_l
+    // are contiguous in `parameters`, i.e. one (fin + 1) × fout matrix, so a single GEMM computes a·W + b
+    // and, in the backward pass, a single GEMM accumulates both dW and db (the ones column sums dz).
     private func run(x: UnsafePointer<T>?, rows n: Int, _ ws: inout Workspace) {
-        reserveScratch(&ws.acts[0], n * inputs)
-        if n * inputs > 0, let x {
-            ws.acts[0].withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: x, count: n * inputs) }
+        if n == 0 { return }
+        reserveScratch(&ws.acts[0], n * (inputs + 1))
+        ws.acts[0].withUnsafeMutableBufferPointer { a in
+            copyRowsAppendingOne(x, rows: n, width: inputs, into: a.baseAddress!)
         }
         let L = layerCount
         parameters.withUnsafeBufferPointer { pp in
             let p = pp.baseAddress!
             for l in 0..<L {
                 let fin = widths[l], fout = widths[l + 1]
-                let last = l == L - 1
-                let b = p + biasOffset[l], w = p + weightOffset[l]
-                // z = a·W + b: rows preset to the bias, then GEMM with beta = 1.
-                func dense(_ z: UnsafeMutablePointer<T>, _ a: UnsafePointer<T>?) {
-                    fillRows(z, rows: n, width: fout, with: b)
-                    if fin > 0, let a { rawGEMM(m: n, n: fout, k: fin, a: a, lda: fin, b: w, ldb: fout, beta: 1, c: z, ldc: fout) }
-                }
-                if last {
+                let wb = p + weightOffset[l]
+                if l == L - 1 {
                     reserveScratch(&ws.out, n * fout)
                     ws.acts[l].withUnsafeBufferPointer { a in
-                        ws.out.withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
+                        ws.out.withUnsafeMutableBufferPointer { z in
+                            rawGEMM(m: n, n: fout, k: fin + 1, a: a.baseAddress!, lda: fin + 1, b: wb, ldb: fout,
+                                    beta: 0, c: z.baseAddress!, ldc: fout)
+                        }
                     }
                 } else {
                     reserveScratch(&ws.pre[l], n * fout)
-                    reserveScratch(&ws.acts[l + 1], n * fout)
+                    reserveScratch(&ws.acts[l + 1], n * (fout + 1))
                     ws.acts[l].withUnsafeBufferPointer { a in
-                        ws.pre[l].withUnsafeMutableBufferPointer { dense($0.baseAddress!, a.baseAddress) }
+                        ws.pre[l].withUnsafeMutableBufferPointer { z in
+                            rawGEMM(m: n, n: fout, k: fin + 1, a: a.baseAddress!, lda: fin + 1, b: wb, ldb: fout,
+                                    beta: 0, c: z.baseAddress!, ldc: fout)
+                        }
                     }
                     ws.pre[l].withUnsafeBufferPointer { z in
                         ws.acts[l + 1].withUnsafeMutableBufferPointer { a in
-                            applyActivation(activation, z: z.baseAddress!, a: a.baseAddress!, count: n * fout)
+                            applyActivationAppendingOne(activation, z: z.baseAddress!, rows: n, width: fout, a: a.baseAddress!)
                         }
                     }
                 }
@@ -161,6 +165,7 @@ public final class MLP<T: GEMMScalar> {
         precondition(dOutput.rows == batch && dOutput.cols == outputs,
                      "MLP.backward: gradient is \(dOutput.rows)x\(dOutput.cols), expected \(batch)x\(outputs)")
         var dx = Matrix<T>(rows: batch, cols: inputs)
+        if batch == 0 { return dx }
         dOutput.storage.withUnsafeBufferPointer { g in
             dx.storage.withUnsafeMutableBufferPointer { d in backward(dOutput: g.baseAddress!, dInput: d.baseAddress) }
         }
@@ -170,6 +175,7 @@ public final class MLP<T: GEMMScalar> {
     /// Raw backward: dOutput is batch×outputs; dInput (batch×inputs) is overwritten unless nil.
     func backward(dOutput: UnsafePointer<T>, dInput: UnsafeMutablePointer<T>?) {
         let n = batch, L = layerCount
+        if n == 0 { return }
         // Both ping-pong buffers hold the widest layer, so the swaps below never trigger a reallocation.
         let widest = widths.max() ?? 0
         reserveScratch(&gradA, n * widest)
@@ -183,23 +189,16 @@ public final class MLP<T: GEMMScalar> {
                     // gradA holds dL/dz_l (n × fout).
                     gradA.withUnsafeBufferPointer { dzb in
                         let dz = dzb.baseAddress!
-                        // db += column sums of dz.
-                        let gb = gp + biasOffset[l]
-                        accumulateColumnSums(dz, rows: n, width: fout, into: gb)
-                        // dW += aᵀ dz.
+                        // [dW; db] += [a 1]ᵀ dz.
                         train.acts[l].withUnsafeBufferPointer { a in
-                            if fin > 0 {
-                                rawGEMM(transA: true, m: fin, n: fout, k: n, a: a.baseAddress!, lda: fin,
-                                        b: dz, ldb: fout, beta: 1, c: gp + weightOffset[l], ldc: fout)
-                            }
+                            rawGEMM(transA: true, m: fin + 1, n: fout, k: n, a: a.baseAddress!, lda: fin + 1,
+                                    b: dz, ldb: fout, beta: 1, c: gp + weightOffset[l], ldc: fout)
                         }
                         // da_{l} = dz Wᵀ (n × fin).
-                        if l > 0 || dInput != nil {
+                        if (l > 0 || dInput != nil) && fin > 0 {
                             gradB.withUnsafeMutableBufferPointer { db in
-                                if fin > 0 {
-                                    rawGEMM(transB: true, m: n, n: fin, k: fout, a: dz, lda: fout, b: p + weightOffset[l],
-                                            ldb: fout, beta: 0, c: db.baseAddress!, ldc: fin)
-                                }
+                                rawGEMM(transB: true, m: n, n: fin, k: fout, a: dz, lda: fout, b: p + weightOffset[l],
+                                        ldb: fout, beta: 0, c: db.baseAddress!, ldc: fin)
                             }
                         }
                     }

@@ -3,7 +3,7 @@
 //
 // One spline is described by 3B+1 unconstrained numbers, laid out [widths B | heights B | derivatives B+1]:
 //   bin width   w_m = minW + (1 − B·minW)·softmax(a)_m        (likewise heights with minH),
-//   derivative  δ_k = minD + (1 − minD)·softplus(u_k)/ln 2   so that u = 0 gives δ = 1 exactly.
+//   derivative  δ_k = minD + (1 − minD)·(u_k + √(u_k² + 4))/2   so that u = 0 gives δ = 1 exactly.
 // All-zero raw parameters therefore give B equal bins with unit derivatives: the identity map.
 // The element-wise math runs in Double whatever the storage type, so Float networks keep accurate Jacobians.
 import Numerics
@@ -24,21 +24,22 @@ struct SplineConstraints: Sendable {
     /// Scratch doubles a spline evaluation needs.
     var scratchCount: Int { 2 &* bins }
 
+    // Knot derivatives use the algebraic soft-plus g(u) = (u + √(u² + 4))/2: positive, increasing, g(0) = 1,
+    // g(u) ≈ u for large u. Same role as softplus/ln 2 (exactly 1 at zero) at the cost of one square root
+    // instead of exp + log1p, which dominated the spline evaluation after the bin softmax.
     @inline(__always) func derivative(_ u: Double) -> Double {
-        minDerivative + (1 - minDerivative) * softplus(u) / M_LN2
+        minDerivative + (1 - minDerivative) * 0.5 * (u + (u * u + 4).squareRoot())
     }
     /// dδ/du.
     @inline(__always) func derivativeSlope(_ u: Double) -> Double {
-        (1 - minDerivative) / M_LN2 / (1 + fastExp(-u))
+        (1 - minDerivative) * 0.5 * (1 + u / (u * u + 4).squareRoot())
     }
-    /// The raw u giving derivative δ (inverse of `derivative`).
+    /// The raw u giving derivative δ (inverse of `derivative`: g(u) = f ⇔ u = f − 1/f).
     func rawDerivative(for delta: Double) -> Double {
-        let s = max(delta - minDerivative, 1e-12) * M_LN2 / (1 - minDerivative)
-        return s > 30 ? s + log(-expm1(-s)) : log(expm1(s))
+        let f = max(delta - minDerivative, 1e-12) / (1 - minDerivative)
+        return f - 1 / f
     }
 }
-
-@inline(__always) func softplus(_ u: Double) -> Double { max(u, 0) + log1p(fastExp(-abs(u))) }
 
 /// Softmax of n raw values into p (sum 1).
 @inline(__always)
@@ -129,6 +130,25 @@ func splineInverse<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraint
                                   scratch p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
     softmax(raw, c.bins, into: p)
     softmax(raw + c.bins, c.bins, into: p + c.bins)
+    return splineInverseCore(raw, c, y: y, p)
+}
+
+/// `splineInverse` that also overwrites the 2B raw width/height parameters with their softmax probabilities
+/// (as `splineForwardCachingProbabilities`), so a sampled batch can be back-propagated directly.
+@inline(never)
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+func splineInverseCachingProbabilities<T: GEMMScalar>(_ raw: UnsafeMutablePointer<T>, _ c: SplineConstraints, y: Double,
+                                                      scratch p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
+    softmax(raw, c.bins, into: p)
+    softmax(raw + c.bins, c.bins, into: p + c.bins)
+    for i in 0..<(2 &* c.bins) { raw[i] = T(p[i]) }
+    return splineInverseCore(UnsafePointer(raw), c, y: y, p)
+}
+
+@inline(__always)
+func splineInverseCore<T: GEMMScalar>(_ raw: UnsafePointer<T>, _ c: SplineConstraints, y: Double,
+                                      _ p: UnsafeMutablePointer<Double>) -> (x: Double, logDerivative: Double) {
     let b = locateBin(raw, c, p, value: y, alongHeights: true)
     let s = b.h / b.w
     let dy = min(max(y - b.yk, 0), b.h)

@@ -147,6 +147,37 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertEqual(m2, 1, accuracy: 4 * e2)
     }
 
+    /// The Float flow (bin probabilities cached in single precision) gives the gradients of the Double flow.
+    func testFloatGradientsAgreeWithDouble() {
+        let fd = perturbedFlow(Double.self, dimension: 4, conditionDimension: 1, config: FlowConfig(bins: 8), seed: 41)
+        let ff = CouplingFlow<Float>(dimension: 4, conditionDimension: 1, config: FlowConfig(bins: 8), seed: 41)
+        ff.parameters = fd.parameters.map { Float($0) }
+        fd.parameters = ff.parameters.map { Double($0) }
+        var rng = RandomStream(seed: 42)
+        let x = uniformMatrix(Double.self, rows: 64, cols: 4, rng: &rng)
+        let c = uniformMatrix(Double.self, rows: 64, cols: 1, rng: &rng)
+        let w = (0..<64).map { _ in rng.normal() }
+        let ld = fd.logDensity(x, condition: c)
+        let lf = ff.logDensity(MatrixF(rows: 64, cols: 4, storage: x.storage.map(Float.init)),
+                               condition: MatrixF(rows: 64, cols: 1, storage: c.storage.map(Float.init)))
+        for i in 0..<64 { XCTAssertEqual(Double(lf[i]), ld[i], accuracy: 1e-4 * max(1, abs(ld[i]))) }
+        fd.backwardLogDensity(w)
+        ff.backwardLogDensity(w.map(Float.init))
+        let gd = fd.gradients, gf = ff.gradients
+        let scale = gd.map(abs).max()!
+        for i in gd.indices { XCTAssertEqual(Double(gf[i]), gd[i], accuracy: 1e-3 * scale, "parameter \(i)") }
+    }
+
+    func testConfigurationValidation() {
+        XCTAssertNoThrow(try FlowConfig().validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(bins: 0).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(bins: 10, minBinWidth: 0.2).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig(minDerivative: 0).validate(dimension: 3))
+        XCTAssertThrowsError(try FlowConfig().validate(dimension: 0)) { error in
+            XCTAssertTrue("\(error)".contains("dimension"))
+        }
+    }
+
     func testSameSeedIsBitIdentical() {
         let a = CouplingFlow<Float>(dimension: 4, config: FlowConfig(), seed: 77)
         let b = CouplingFlow<Float>(dimension: 4, config: FlowConfig(), seed: 77)
@@ -172,9 +203,39 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertThrowsError(try b.load(parameters: [1, 2])) { error in
             XCTAssertEqual(error as? FlowError, .parameterCountMismatch(expected: b.parameterCount, got: 2))
         }
+        // Empty batches are no-ops.
+        XCTAssertEqual(a.logDensity(MatrixD(rows: 0, cols: 3)), [])
+        a.backwardLogDensity([])
+        XCTAssertEqual(a.sample(latent: MatrixD(rows: 0, cols: 3)).x.rows, 0)
         var bad = a.serializedParameters()
         bad[0] = .nan
         XCTAssertThrowsError(try b.load(parameters: bad))
+    }
+
+    /// sampleForTraining + backward gives the gradients of sample → logDensity → backward, without the second pass.
+    func testSampleForTrainingGivesLogDensityGradients() {
+        for (d, cd) in [(4, 0), (3, 2), (1, 0)] {
+            let flow = perturbedFlow(Double.self, dimension: d, conditionDimension: cd, config: FlowConfig(bins: 7), seed: 51)
+            var rng = RandomStream(seed: 52)
+            let r = uniformMatrix(Double.self, rows: 40, cols: d, rng: &rng)
+            let cond: MatrixD? = cd > 0 ? uniformMatrix(Double.self, rows: 40, cols: cd, rng: &rng) : nil
+            let w = (0..<40).map { _ in rng.normal() }
+            let plain = flow.sample(latent: r, condition: cond)
+            flow.zeroGradients()
+            let lq = flow.logDensity(plain.x, condition: cond)
+            flow.backwardLogDensity(w)
+            let reference = flow.gradients
+            flow.zeroGradients()
+            let s = flow.sampleForTraining(latent: r, condition: cond)
+            XCTAssertEqual(s.x.storage, plain.x.storage)
+            XCTAssertEqual(s.logDensity, plain.logDensity)
+            for i in 0..<40 { XCTAssertEqual(s.logDensity[i], lq[i], accuracy: 1e-9) }
+            flow.backwardLogDensity(w)
+            let g = flow.gradients
+            let scale = reference.map(abs).max()!
+            XCTAssertGreaterThan(scale, 0)
+            for i in g.indices { XCTAssertEqual(g[i], reference[i], accuracy: 1e-8 * scale, "d=\(d) parameter \(i)") }
+        }
     }
 
     /// Sampling between logDensity and its backward must not disturb the cached state.

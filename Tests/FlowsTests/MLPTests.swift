@@ -4,9 +4,9 @@ import Numerics
 
 final class MLPTests: XCTestCase {
     /// Loss L = Σ c ⊙ MLP(x): every parameter and input gradient against a central finite difference.
-    func checkGradients(_ act: Activation, file: StaticString = #filePath, line: UInt = #line) {
+    func checkGradients(_ act: Activation, hidden: [Int] = [7, 5], file: StaticString = #filePath, line: UInt = #line) {
         var rng = RandomStream(seed: 11)
-        let mlp = MLP<Double>(inputs: 3, hidden: [7, 5], outputs: 4, activation: act, zeroInitLastLayer: false, rng: &rng)
+        let mlp = MLP<Double>(inputs: 3, hidden: hidden, outputs: 4, activation: act, zeroInitLastLayer: false, rng: &rng)
         let n = 6
         let x = MatrixD(rows: n, cols: 3, storage: (0..<(n * 3)).map { _ in 2 * rng.uniform() - 1 })
         let c = MatrixD(rows: n, cols: 4, storage: (0..<(n * 4)).map { _ in rng.normal() })
@@ -45,6 +45,10 @@ final class MLPTests: XCTestCase {
     func testGradientsLeakyReLU() { checkGradients(.leakyReLU(slope: 0.1)) }
     func testGradientsGELU() { checkGradients(.gelu) }
     func testGradientsSiLU() { checkGradients(.silu) }
+    func testGradientsLinearAndDeep() {
+        checkGradients(.relu, hidden: [])
+        checkGradients(.gelu, hidden: [4, 6, 3, 5])
+    }
 
     func testActivationValues() {
         // GELU(1) with the tanh approximation: 0.5·(1 + tanh(√(2/π)·1.044715)) = 0.8411920...
@@ -70,6 +74,9 @@ final class MLPTests: XCTestCase {
         _ = m.backward(MatrixF(rows: 9, cols: 5, repeating: 1))
         XCTAssertGreaterThan(m.gradients.map { abs($0) }.max()!, 0)
         XCTAssertThrowsError(try m.load(parameters: [1, 2, 3]))
+        // An empty batch is a no-op, not a crash.
+        XCTAssertEqual(m.forward(MatrixF(rows: 0, cols: 4)).rows, 0)
+        XCTAssertEqual(m.backward(MatrixF(rows: 0, cols: 5)).rows, 0)
     }
 
     func testSameSeedSameInitialisation() {

@@ -60,6 +60,10 @@ enum FlowThroughputBench {
         /// Throughput of the gradient-free passes alone: logDensity (x → r) and sample (r → x).
         var densityPointsPerSecond: Double
         var samplePointsPerSecond: Double
+        /// One on-policy step: sample, then logDensity + backwardLogDensity on the samples; and the same with
+        /// sampleForTraining + backwardLogDensity (no second pass).
+        var onPolicyPointsPerSecond: Double
+        var fusedPointsPerSecond: Double
     }
 
     static func measure<T: GEMMScalar>(_: T.Type, dimension d: Int, hidden: Int, batch n: Int) -> Figures {
@@ -77,29 +81,51 @@ enum FlowThroughputBench {
         }
         let tDensity = time { _ = flow.logDensity(x) }
         let tSample = time { _ = flow.sample(latent: r) }
+        let tOnPolicy = time {
+            flow.zeroGradients()
+            let s = flow.sample(latent: r)
+            _ = flow.logDensity(s.x)
+            flow.backwardLogDensity(c)
+        }
+        let tFused = time {
+            flow.zeroGradients()
+            _ = flow.sampleForTraining(latent: r)
+            flow.backwardLogDensity(c)
+        }
         let flops = gemmFlops(flow, batch: n)
         return Figures(pointsPerSecond: Double(n) / t, gflops: flops / t / 1e9,
                        peak: gemmPeak(T.self, batch: n, hidden: hidden) / 1e9,
-                       densityPointsPerSecond: Double(n) / tDensity, samplePointsPerSecond: Double(n) / tSample)
+                       densityPointsPerSecond: Double(n) / tDensity, samplePointsPerSecond: Double(n) / tSample,
+                       onPolicyPointsPerSecond: Double(n) / tOnPolicy, fusedPointsPerSecond: Double(n) / tFused)
     }
 
     static func run() {
         print("flow training step (logDensity + backwardLogDensity), 1 BLAS thread, thread CPU time, bins 10, 3 hidden layers, log masks")
-        print("(train = logDensity + backwardLogDensity; GEMM columns refer to train; density/sample = gradient-free passes)")
-        print("type    d  hidden  batch  train pts/s  GEMM GFLOP/s  GEMM peak GFLOP/s  % of peak  density pts/s  sample pts/s")
+        print("(train = logDensity + backwardLogDensity; GEMM columns refer to train; density/sample = gradient-free passes;")
+        print(" on-policy = sample + logDensity + backward; fused = sampleForTraining + backward)")
+        // OpenBLAS picks its kernels from the CPU id; on this VM it falls back to Prescott (SSE3) unless told otherwise.
+        let core = getenv("OPENBLAS_CORETYPE").map { String(cString: $0) } ?? "unset (auto-detected)"
+        print("OPENBLAS_CORETYPE: \(core)")
+        print("type    d  hidden  batch  train pts/s  GEMM GFLOP/s  GEMM peak GFLOP/s  % of peak  density pts/s  sample pts/s  on-policy pts/s  fused pts/s")
         func row(_ name: String, _ d: Int, _ h: Int, _ n: Int, _ m: Figures) {
             let cols = [name.padding(toLength: 6, withPad: " ", startingAt: 0), String(d), String(h), String(n),
                         String(format: "%.3e", m.pointsPerSecond), String(format: "%.2f", m.gflops),
                         String(format: "%.2f", m.peak), String(format: "%.1f", 100 * m.gflops / m.peak),
-                        String(format: "%.3e", m.densityPointsPerSecond), String(format: "%.3e", m.samplePointsPerSecond)]
-            let widths = [6, 3, 7, 6, 12, 13, 18, 10, 14, 13]
+                        String(format: "%.3e", m.densityPointsPerSecond), String(format: "%.3e", m.samplePointsPerSecond),
+                        String(format: "%.3e", m.onPolicyPointsPerSecond), String(format: "%.3e", m.fusedPointsPerSecond)]
+            let widths = [6, 3, 7, 6, 12, 13, 18, 10, 14, 13, 16, 12]
             print(zip(cols, widths).map { String(repeating: " ", count: max(0, $1 - $0.count)) + $0 }.joined(separator: " "))
         }
-        // `NISBench flow quick`: one configuration only (for profiling).
-        let quick = CommandLine.arguments.contains("quick")
-        for d in quick ? [4] : [4, 8] {
-            for h in quick ? [32] : [32, 64] {
-                for n in quick ? [16384] : [1024, 16384] {
+        // Optional filters for profiling, e.g. `NISBench flow d=8 h=32 n=16384`.
+        func only(_ key: String, _ all: [Int]) -> [Int] {
+            for a in CommandLine.arguments where a.hasPrefix(key + "=") {
+                if let v = Int(a.dropFirst(key.count + 1)) { return [v] }
+            }
+            return all
+        }
+        for d in only("d", [4, 8]) {
+            for h in only("h", [32, 64]) {
+                for n in only("n", [1024, 16384]) {
                     row("Float", d, h, n, measure(Float.self, dimension: d, hidden: h, batch: n))
                     row("Double", d, h, n, measure(Double.self, dimension: d, hidden: h, batch: n))
                 }
