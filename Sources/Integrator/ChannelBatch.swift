@@ -27,8 +27,10 @@ public struct ChannelBatchSampler {
 
     public init(integrand: any Integrand) { self.integrand = integrand }
 
-    public func sample(channel: Int, count: Int, density: any ChannelDensity, rng: inout RandomStream) -> ChannelBatch {
-        let (y, logQ) = density.sample(count: count, rng: &rng)
+    /// `forTraining`: the density keeps its backward state and `logQSample` is also the training pass's log q.
+    public func sample(channel: Int, count: Int, density: any ChannelDensity, rng: inout RandomStream,
+                       forTraining: Bool = false) -> ChannelBatch {
+        let (y, logQ) = forTraining ? density.sampleForTraining(count: count, rng: &rng) : density.sample(count: count, rng: &rng)
         return evaluate(channel: channel, points: y, logQSample: logQ)
     }
 

@@ -18,6 +18,16 @@ public protocol ChannelDensity: AnyObject {
     /// Adapt from what was observed (VEGAS); no-op for flows.
     func adapt()
     var isTrainable: Bool { get }
+    /// `sample` that also leaves the state `backward` needs (on-policy training step in one pass); the
+    /// returned log densities are then the training pass's log q.
+    func sampleForTraining(count: Int, rng: inout RandomStream) -> (points: MatrixD, logDensity: [Double])
+}
+
+public extension ChannelDensity {
+    func sampleForTraining(count: Int, rng: inout RandomStream) -> (points: MatrixD, logDensity: [Double]) {
+        let (y, _) = sample(count: count, rng: &rng)
+        return (y, logDensityForTraining(y))
+    }
 }
 
 /// q = 1 on the unit cube: plain multi-channel sampling, and a test double.

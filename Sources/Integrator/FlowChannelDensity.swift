@@ -61,6 +61,20 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         return (Self.toDouble(x), logFlow.map { mix($0.doubleValue).logQ })
     }
 
+    /// One pass (the flow keeps its backward cache while sampling) for the bare flow; with the defensive mixture
+    /// the uniform points need the density pass anyway, so sample and recompute.
+    public func sampleForTraining(count: Int, rng: inout RandomStream) -> (points: MatrixD, logDensity: [Double]) {
+        guard uniformFraction == 0 else {
+            let (y, _) = sample(count: count, rng: &rng)
+            return (y, logDensityForTraining(y))
+        }
+        latent.resize(rows: count, cols: dimension)
+        for i in 0..<latent.storage.count { latent.storage[i] = T(rng.uniform()) }
+        let (x, logQ) = flow.sampleForTraining(latent: latent)
+        flowShare = [Double](repeating: 1, count: count)
+        return (Self.toDouble(x), logQ.map(\.doubleValue))
+    }
+
     public func logDensityForTraining(_ points: MatrixD) -> [Double] {
         var x = Matrix<T>(rows: points.rows, cols: points.cols)
         for i in 0..<points.storage.count { x.storage[i] = T(points.storage[i]) }

@@ -95,9 +95,9 @@ public final class Trainer {
         let counts = configuration.allocation.allocate(total: configuration.batchSize, standardDeviations: sigma, active: active)
         var batches = [ChannelBatch]()
         for c in plan.ownedChannels where active[c] && counts[c] > 0 {
-            batches.append(sampler.sample(channel: c, count: counts[c], density: densities[c]!, rng: &rngs[c]))
+            batches.append(sampler.sample(channel: c, count: counts[c], density: densities[c]!, rng: &rngs[c], forTraining: true))
         }
-        let lossValue = optimise(&batches)
+        let lossValue = optimise(&batches, fresh: true)
         // Statistics of this step (global), smoothed into the allocation estimates.
         var stats = ChannelStatistics(channelCount: plan.channelCount)
         for b in batches { stats.add(channel: b.channel, weights: b.weights) }
@@ -133,17 +133,18 @@ public final class Trainer {
             ChannelBatch(channel: $0.channel, points: $0.points, logQSample: $0.logQSample, value: $0.value,
                          features: $0.features, priorWeights: $0.priorWeights)
         }
-        _ = optimise(&batches)
+        _ = optimise(&batches, fresh: false)
     }
 
-    /// α forward, log q forward, loss, both backwards, optimiser steps. Returns the loss.
-    func optimise(_ batches: inout [ChannelBatch]) -> Double {
+    /// α forward, log q forward (skipped for `fresh` batches: sampling kept the densities' backward state),
+    /// loss, both backwards, optimiser steps. Returns the loss.
+    func optimise(_ batches: inout [ChannelBatch], fresh: Bool) -> Double {
         let lr = learningRate
         // Ranks with no points still take part in every collective.
         ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: active)
         var lossBatches = [ChannelLossBatch]()
         for b in batches {
-            let logQ = densities[b.channel]!.logDensityForTraining(b.points)
+            let logQ = fresh ? b.logQSample : densities[b.channel]!.logDensityForTraining(b.points)
             lossBatches.append(ChannelLossBatch(channel: b.channel, value: b.value, alpha: b.alpha, logQ: logQ,
                                                 logQSample: b.logQSample))
         }
