@@ -14,15 +14,7 @@ import Glibc
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multi-channel neural importance sampler on a toy integrand and integrate it.",
-        discussion: """
-        Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width),
-        ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy]
-        (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind =
-        "nis"|"vegas", vegas_init, channel_weights, seed), [training] (steps, batch_size, learning_rate, schedule,
-        loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins,
-        layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight,
-        overweight_fraction). Options given on the command line win over the card.
-        """)
+        discussion: "Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width), ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy] (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind = \"nis\" or \"vegas\", vegas_init, channel_weights, uniform_fraction, seed), [training] (steps, batch_size, learning_rate, schedule, loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins, layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight, overweight_fraction). Options given on the command line win over the card.")
 
     @Option(help: "TOML run card.") var card: String?
     @Option(help: "Toy integrand: gaussians, camel, ring, breitwigner.") var toy: String?
@@ -96,10 +88,13 @@ struct IntegrateSettings {
     var points = 100_000
     var estimator = MaximumWeightEstimator.default
 
+    /// Defaults: the configuration of the Gaussian-mixture benchmark (small flows, cosine decay).
     init() {
         training.steps = 500
         training.batchSize = 1024
         training.learningRate = 1e-3
+        training.schedule = .cosine(totalSteps: 500, minimum: 1e-5)
+        options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
     }
 
     // MARK: card
@@ -132,7 +127,11 @@ struct IntegrateSettings {
                 }
             }
         }
-        if let t = try section(table, "sampler", keys: ["kind", "vegas_init", "channel_weights", "seed"]) {
+        if let t = try section(table, "sampler", keys: ["kind", "vegas_init", "channel_weights", "uniform_fraction", "seed"]) {
+            if let f = try double(t, "sampler", "uniform_fraction") {
+                guard f >= 0 && f < 1 else { throw IntegrateError("run card: [sampler] uniform_fraction must be in [0,1), got \(f)") }
+                options.uniformFraction = f
+            }
             sampler = try string(t, "sampler", "kind") ?? sampler
             vegasInit = try bool(t, "sampler", "vegas_init") ?? vegasInit
             options.trainChannelWeights = try bool(t, "sampler", "channel_weights") ?? options.trainChannelWeights
@@ -263,7 +262,7 @@ struct IntegrateSettings {
     mutating func setSchedule(_ name: String) throws {
         switch name {
         case "constant": training.schedule = .constant
-        case "cosine": training.schedule = .cosine(totalSteps: training.steps, minimum: training.learningRate * 0.01)
+        case "cosine": training.schedule = .cosine(totalSteps: training.steps, minimum: 1e-5)
         case "exponential": training.schedule = .exponential(decayPerStep: 0.999)
         default: throw IntegrateError("unknown schedule '\(name)'; choose constant, cosine or exponential")
         }
@@ -298,6 +297,10 @@ struct IntegrateSettings {
     struct Report { var text: String; var json: String }
 
     func execute(progressInterval: Int) throws -> Report {
+        var training = self.training
+        if case .cosine(_, let minimum) = training.schedule {
+            training.schedule = .cosine(totalSteps: training.steps, minimum: minimum)   // follow the final step count
+        }
         let integrand: any ToyIntegrand
         do { integrand = try toy.make() } catch { throw IntegrateError("\(error)") }
         guard points >= 1 else { throw IntegrateError("integration points must be ≥ 1, got \(points)") }
