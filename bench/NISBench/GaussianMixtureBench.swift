@@ -1,1 +1,98 @@
-enum GaussianMixtureBench { static func run() { print("Gaussian-mixture benchmark: not written yet") } }
+// Mixtures of narrow Gaussians, one channel per peak: unweighting efficiency, relative standard deviation,
+// pull against the exact integral and training wall time for multi-channel VEGAS, NIS from scratch, NIS
+// started from VEGAS and NIS with buffered training. One thread, release build.
+// Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
+// efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
+// Flows: 2 coupling blocks, 2 hidden layers × 16 units, 16 spline bins; cosine learning-rate decay from 1e-3;
+// stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
+// Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
+// Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
+// (comma-separated subset of 2d,4d,8d).
+#if canImport(Glibc)
+import Glibc
+#endif
+import Numerics
+import Cluster
+import Flows
+import Integrator
+
+enum GaussianMixtureBench {
+    struct Case { var label: String; var dimension: Int; var peaks: Int; var width: Double }
+
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    static func run() {
+        let steps = env("NISBENCH_STEPS").flatMap(Int.init) ?? 2000
+        let points = env("NISBENCH_POINTS").flatMap(Int.init) ?? 100_000
+        let batch = 1024
+        let all = [Case(label: "2d", dimension: 2, peaks: 2, width: 0.03),
+                   Case(label: "4d", dimension: 4, peaks: 3, width: 0.05),
+                   Case(label: "8d", dimension: 8, peaks: 4, width: 0.1)]
+        let wanted = env("NISBENCH_CASES").map { $0.split(separator: ",").map(String.init) } ?? all.map(\.label)
+        let comm = SerialCommunicator()
+        print("Gaussian mixtures: \(steps) steps × \(batch) points, final pass \(points) points, one thread")
+        print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("wall s", 8)
+              + pad("cpu s", 8) + "train calls")
+        for c in all where wanted.contains(c.label) {
+            let toy: GaussianMixture
+            do { toy = try GaussianMixture.standard(dimension: c.dimension, peaks: c.peaks, width: c.width) }
+            catch { print("bad case \(c.label): \(error)"); continue }
+            let name = "\(c.dimension)-D \(c.peaks) peaks σ=\(c.width)"
+            // VEGAS only: as many integrand calls as the neural training.
+            do {
+                let iterations = 10
+                let cpu0 = cpuSeconds()
+                let vegas = try VegasBaseline(integrand: toy, seed: 1, communicator: comm)
+                vegas.adapt(iterations: iterations, pointsPerIteration: steps * batch / iterations)
+                let cpu = cpuSeconds() - cpu0
+                let r = vegas.integrate(points: points)
+                row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
+            } catch { print("VEGAS failed: \(error)") }
+            for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet"] {
+                var config = TrainerConfiguration()
+                config.steps = method == "NIS buffered" ? steps / 2 : steps
+                config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
+                config.batchSize = batch
+                config.learningRate = 1e-3
+                config.schedule = .cosine(totalSteps: config.steps, minimum: 1e-5)
+                config.seed = 1
+                var options = NeuralSamplerOptions()
+                options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
+                if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
+                // The channel-weight net on top of VEGAS-init, to show its effect (off in the other rows).
+                options.trainChannelWeights = method == "NIS +cwnet"
+                do {
+                    let start = comm.wallTime(), cpu0 = cpuSeconds()
+                    let trainer = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options,
+                                                                       communicator: comm)
+                    trainer.train()
+                    let seconds = comm.wallTime() - start, cpu = cpuSeconds() - cpu0
+                    let r = trainer.integrate(points: points)
+                    row(name, method, r, toy, seconds, cpu, trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
+                } catch { print("\(method) failed: \(error)") }
+            }
+        }
+    }
+
+    static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double,
+                    _ cpu: Double, _ calls: Int64) {
+        let pull = (r.integral - toy.exactIntegral) / r.error
+        print(pad(name, 22) + pad(method, 16) + pad(f(r.unweightingEfficiency, 3), 8) + pad(f(r.relativeStandardDeviation, 3), 9)
+              + pad(f(pull, 2), 8) + pad(f(seconds, 1), 8) + pad(f(cpu, 1), 8) + "\(calls)")
+    }
+
+    /// Process CPU time (user + system) in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+    static func f(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite else { return "\(x)" }
+        let scale = pow(10.0, Double(digits))
+        return "\((x * scale).rounded() / scale)"
+    }
+}

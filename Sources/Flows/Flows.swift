@@ -1,2 +1,0 @@
-// Module Flows: see README for its role.
-enum FlowsModule {}

@@ -1,2 +1,0 @@
-// Module Integrator: see README for its role.
-enum IntegratorModule {}

@@ -1,0 +1,69 @@
+// The baseline the neural sampler must beat: multi-channel VEGAS, i.e. a VEGAS grid per channel in front of
+// the channel's mapping, fixed prior channel weights, stratified allocation by the channels' σ. It reuses the
+// batch sampler, statistics and unweighting of the neural sampler so both are measured identically.
+import Numerics
+import Cluster
+
+public final class VegasBaseline {
+    public let plan: ChannelPlan
+    public let densities: [Int: any ChannelDensity]
+    public let channelWeights: PriorChannelWeights
+    public let allocation: ChannelAllocation
+    let pass: IntegrationPass
+    let communicator: any Communicator
+    var rngs: [RandomStream]
+    public private(set) var active: [Bool]
+    public private(set) var standardDeviations: [Double]
+    public private(set) var integrandCalls: Int64 = 0
+    public private(set) var adaptationSeconds = 0.0
+    /// The adaptation iterations' results, combined by inverse variance (what classic VEGAS reports).
+    public private(set) var iterationResults = IterationCombiner()
+
+    public init(integrand: any Integrand, plan: ChannelPlan? = nil, bins: Int = 64, damping: Double = 1.5,
+                allocation: ChannelAllocation = ChannelAllocation(), seed: UInt64, communicator: any Communicator) throws {
+        let plan = plan ?? .all(integrand.channelCount)
+        guard plan.channelCount == integrand.channelCount else {
+            throw ToyIntegrandError("VEGAS baseline: plan has \(plan.channelCount) channels, integrand \(integrand.channelCount)")
+        }
+        guard bins >= 2 else { throw ToyIntegrandError("VEGAS bins must be ≥ 2, got \(bins)") }
+        self.plan = plan
+        var d = [Int: any ChannelDensity]()
+        for c in plan.ownedChannels { d[c] = VegasChannelDensity(dimension: integrand.dimension, bins: bins, damping: damping) }
+        densities = d
+        channelWeights = PriorChannelWeights(channelCount: integrand.channelCount)
+        self.allocation = allocation
+        pass = IntegrationPass(sampler: ChannelBatchSampler(integrand: integrand), plan: plan, allocation: allocation,
+                               unweighter: Unweighter())
+        self.communicator = communicator
+        let root = RandomStream(seed: seed)
+        rngs = (0..<plan.channelCount).map { root.substream(UInt64($0)) }
+        active = Array(repeating: true, count: plan.channelCount)
+        standardDeviations = Array(repeating: 1, count: plan.channelCount)
+    }
+
+    /// `iterations` rounds of sampling → grid adaptation, re-allocating channels by their σ each round.
+    public func adapt(iterations: Int, pointsPerIteration: Int, progress: ((Int, IntegrationResult) -> Void)? = nil) {
+        let start = communicator.wallTime()
+        for k in 0..<iterations {
+            let (result, stats) = pass.run(points: pointsPerIteration, batchSize: pointsPerIteration, densities: densities,
+                                           channelWeights: channelWeights, active: active,
+                                           standardDeviations: standardDeviations, rngs: &rngs,
+                                           communicator: communicator, observe: true)
+            for d in densities.values { d.adapt() }
+            integrandCalls += result.integrandCalls
+            for c in 0..<plan.channelCount where stats.counts[c] > 1 { standardDeviations[c] = stats.variance(c).squareRoot() }
+            if result.error > 0 { iterationResults.add(value: result.integral, error: result.error) }
+            progress?(k + 1, result)
+        }
+        adaptationSeconds += communicator.wallTime() - start
+    }
+
+    public func integrate(points: Int, batchSize: Int = 4096, unweighter: Unweighter = Unweighter()) -> IntegrationResult {
+        let p = IntegrationPass(sampler: pass.sampler, plan: plan, allocation: allocation, unweighter: unweighter)
+        let (result, _) = p.run(points: points, batchSize: batchSize, densities: densities, channelWeights: channelWeights,
+                                active: active, standardDeviations: standardDeviations, rngs: &rngs,
+                                communicator: communicator)
+        integrandCalls += result.integrandCalls
+        return result
+    }
+}
