@@ -49,7 +49,8 @@ enum FlowThroughputBench {
         let a = Matrix<T>(rows: n, cols: h, storage: (0..<(n * h)).map { _ in T(rng.uniform()) })
         let b = Matrix<T>(rows: h, cols: h, storage: (0..<(h * h)).map { _ in T(rng.uniform()) })
         var c = Matrix<T>(rows: n, cols: h)
-        let t = time { gemm(a, b, into: &c) }
+        // Best of three: the peak is the reference, so neighbours' load should not lower it.
+        let t = (0..<3).map { _ in time(seconds: 0.25) { gemm(a, b, into: &c) } }.min()!
         return 2 * Double(n * h * h) / t
     }
 
