@@ -25,6 +25,9 @@ test: setup
 	swift build --build-tests
 	swift test
 
+# OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to SSE3 kernels; benchmarks pick the
+# matching kernel family from the CPU flags unless OPENBLAS_CORETYPE is already set. Tests keep the default.
+bench: export OPENBLAS_CORETYPE ?= $(shell grep -qw avx512f /proc/cpuinfo && echo SkylakeX || (grep -qw avx2 /proc/cpuinfo && echo Haswell))
 bench: setup
 	bash bench/run-foundation.sh
 	swift run -c release NISBench all
