@@ -3,7 +3,7 @@
 //
 // One spline is described by 3B+1 unconstrained numbers, laid out [widths B | heights B | derivatives B+1]:
 //   bin width   w_m = minW + (1 − B·minW)·softmax(a)_m        (likewise heights with minH),
-//   derivative  δ_k = minD + (1 − minD)·(u_k + √(u_k² + 4))/2   so that u = 0 gives δ = 1 exactly.
+//   derivative  δ_k = minD + (1 − minD)·softplus(u_k)/ln 2   so that u = 0 gives δ = 1 exactly.
 // All-zero raw parameters therefore give B equal bins with unit derivatives: the identity map.
 // The element-wise math runs in Double whatever the storage type, so Float networks keep accurate Jacobians.
 import Numerics
@@ -24,22 +24,25 @@ struct SplineConstraints: Sendable {
     /// Scratch doubles a spline evaluation needs.
     var scratchCount: Int { 2 &* bins }
 
-    // Knot derivatives use the algebraic soft-plus g(u) = (u + √(u² + 4))/2: positive, increasing, g(0) = 1,
-    // g(u) ≈ u for large u. Same role as softplus/ln 2 (exactly 1 at zero) at the cost of one square root
-    // instead of exp + log1p, which dominated the spline evaluation after the bin softmax.
+    // Knot derivatives use softplus(u)/ln 2, which is exactly 1 at u = 0. An algebraic soft-plus
+    // (u + √(u² + 4))/2 saves the exp/log1p but measurably lowered trained efficiencies (4-D Gaussian
+    // mixture: 0.556 → 0.448 at equal settings): its slower decay for u < 0 lets knot derivatives collapse less
+    // sharply where the density must drop, so the cheaper form is not used.
     @inline(__always) func derivative(_ u: Double) -> Double {
-        minDerivative + (1 - minDerivative) * 0.5 * (u + (u * u + 4).squareRoot())
+        minDerivative + (1 - minDerivative) * softplus(u) / M_LN2
     }
     /// dδ/du.
     @inline(__always) func derivativeSlope(_ u: Double) -> Double {
-        (1 - minDerivative) * 0.5 * (1 + u / (u * u + 4).squareRoot())
+        (1 - minDerivative) / M_LN2 / (1 + fastExp(-u))
     }
-    /// The raw u giving derivative δ (inverse of `derivative`: g(u) = f ⇔ u = f − 1/f).
+    /// The raw u giving derivative δ (inverse of `derivative`).
     func rawDerivative(for delta: Double) -> Double {
-        let f = max(delta - minDerivative, 1e-12) / (1 - minDerivative)
-        return f - 1 / f
+        let s = max(delta - minDerivative, 1e-12) * M_LN2 / (1 - minDerivative)
+        return s > 30 ? s + log(-expm1(-s)) : log(expm1(s))
     }
 }
+
+@inline(__always) func softplus(_ u: Double) -> Double { max(u, 0) + log1p(fastExp(-abs(u))) }
 
 /// Softmax of n raw values into p (sum 1).
 @inline(__always)
