@@ -3,9 +3,11 @@
 //
 // 1. Inclusive pp → W⁺ → e⁺νₑ at 13 TeV (no lepton cuts; the ℓν mass window is the integrand's default
 //    generation window 10 GeV ≤ m_ℓν ≤ √s; μF = μR = m_T(ℓν)/2 = m_ℓν/2 since p_T,ℓν = 0 at LO) integrated by
-//    the VEGAS multi-channel baseline, against an independent quadrature of
+//    the VEGAS multi-channel baseline (on the integrand averaged with its e⁺-angle mirror image, an exact
+//    antithetic-variate symmetrisation: measured relative σ per point 0.47 without, 0.15 with it, i.e. ~5× less
+//    variance per integrand call; see `DecayAngleSymmetrised`), against an independent Gauss–Legendre quadrature of
 //        σ = Σ_{q q̄'} ∫ dm² ∫ dy (1/s) [f_q(x₁) f_q̄'(x₂) + (1↔2)] σ̂(m²),   x₁,₂ = (m/√s) e^{±y}.
-// 2. W⁺ + 1, 2, 3 jets: the VEGAS baseline and the neural sampler (flows, VEGAS-initialised) agree.
+// W⁺ + 1, 2, 3 jets (VEGAS vs the neural sampler) are in WJetsSamplerAgreementTests.swift.
 import Foundation
 import XCTest
 import Amplitudes
