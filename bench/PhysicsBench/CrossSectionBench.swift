@@ -4,7 +4,7 @@
 //    integrated by the multi-channel VEGAS baseline; unweighting efficiency of the final pass with the
 //    integrator's default maximum weight (median of 100 bootstrap maxima per channel, channels combined by
 //    their integral share). Budgets: NISGEN_XSEC_SCALE multiplies every point count (default 1),
-//    NISGEN_XSEC_MAX_JETS (default 4). The PDF set is looked for in <repo>/.venv and LHAPDF_DATA_PATH.
+//    NISGEN_XSEC_MAX_JETS (default 4), NISGEN_XSEC_SEED (default 0) shifts the seeds. The PDF set is looked for in <repo>/.venv and LHAPDF_DATA_PATH.
 // 2. Phase-space generation: per n the time per point of the channel maps (averaged over the channel set), of
 //    evaluating every channel's density at a point (what multi-channel weights need), and of the full integrand
 //    with a toy PDF and a constant |M|² (so the matrix element costs nothing).
@@ -83,6 +83,7 @@ enum CrossSectionBench {
         let env = ProcessInfo.processInfo.environment
         let scale = Double(env["NISGEN_XSEC_SCALE"] ?? "1") ?? 1
         let maxJets = min(Int(env["NISGEN_XSEC_MAX_JETS"] ?? "4") ?? 4, 4)
+        let seedOffset = UInt64(env["NISGEN_XSEC_SEED"] ?? "0") ?? 0
         print("cross sections: p p > e+ ve + n j, 13 TeV, NNPDF23_lo_as_0130_qed, exact |M|², Σm_T/2, pT,j > 20, |eta_j| < 5, dR_jj > 0.4")
         print("VEGAS multi-channel baseline (one thread; bins/dim: 64 for n ≤ 2, 32 for n = 3, 16 for n = 4); unweighting: bootstrap-median w_max (integrator default)")
         print("")
@@ -114,7 +115,7 @@ enum CrossSectionBench {
                 let b = budgets[n]
                 let iterations = b.iterations, points = max(Int(Double(b.points) * scale), 1000), final = max(Int(Double(b.final) * scale), 1000)
                 let t0 = now()
-                let vegas = try VegasBaseline(integrand: integrand, bins: b.bins, seed: 2024 &+ UInt64(n), communicator: SerialCommunicator())
+                let vegas = try VegasBaseline(integrand: integrand, bins: b.bins, seed: 2024 &+ UInt64(n) &+ 1000 &* seedOffset, communicator: SerialCommunicator())
                 vegas.adapt(iterations: iterations, pointsPerIteration: points)
                 let result = vegas.integrate(points: final, batchSize: 10_000)
                 let wall = now() - t0
