@@ -43,7 +43,8 @@ let package = Package(
         // ---- Benchmarks (run in release: `make bench`).
         .executableTarget(name: "FoundationBench", dependencies: ["Numerics", "Cluster"], path: "bench/FoundationBench"),
         .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster"], path: "bench/NISBench"),
-        .executableTarget(name: "PhysicsBench", dependencies: ["Numerics", "Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics"], path: "bench/PhysicsBench"),
+        .executableTarget(name: "PhysicsBench", dependencies: ["Numerics", "Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics",
+                                                             "Integrator", "Flows", "Cluster"], path: "bench/PhysicsBench"),
 
         // ---- Tests. MPIProbe is an executable the cluster tests launch under real mpirun.
         .executableTarget(name: "MPIProbe", dependencies: ["Cluster", "EventIO", "Numerics"], path: "Tests/MPIProbe"),
@@ -52,7 +53,8 @@ let package = Package(
         .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
         .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
+                                                 "Integrator", "Flows", "Cluster"]),
     ],
     swiftLanguageModes: [.v5]
 )

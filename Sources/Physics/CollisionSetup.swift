@@ -30,6 +30,7 @@ public struct CollisionSetup: Sendable, Equatable {
 
     /// Parse the process, load the PDF and build channels. Throws with a message naming what is wrong.
     public func makeIntegrand() throws -> HadronicIntegrand {
+        try validate()
         let parsed = try Amplitudes.Process(process, options: ProcessOptions(includeBottom: includeBottom, model: model))
         let jets = try jetCount(of: parsed)
         let pdf = try LHAGridPDF.load(pdfSet, member: pdfMember, searchPaths: pdfSearchPaths)

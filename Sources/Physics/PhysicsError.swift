@@ -2,6 +2,7 @@
 
 public enum PhysicsError: Error, Equatable, CustomStringConvertible {
     case invalidCut(String)
+    case invalidSetup(String)
     case invalidScale(String)
     case energyTooLow(sqrtS: Double, threshold: Double)
     case invalidProcess(String)
@@ -12,6 +13,7 @@ public enum PhysicsError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidCut(let s): return "invalid cut: \(s)"
+        case .invalidSetup(let s): return "invalid collision setup: \(s)"
         case .invalidScale(let s): return "invalid scale setting: \(s)"
         case .energyTooLow(let e, let t):
             return "collider energy √s = \(e) GeV is too small: the process needs more than \(t) GeV"
