@@ -1,0 +1,120 @@
+// The headline table: pp → e⁺νₑ + n jets at 13 TeV (jets p_T > 20 GeV, |η| < 5, ΔR_jj > 0.4, lepton inclusive,
+// NNPDF2.3 LO, μ_R = μ_F = ½ Σ m_T), multi-channel VEGAS against NIS started from the same VEGAS grids.
+// Both are measured on fresh samples of equal size with the same maximum-weight estimator (median of 100
+// bootstrap maxima, per channel, combined by the channels' integral shares). Settings:
+// SamplerComparisonSettings.wPlusJets(jets:scale:). One thread, release build; CPU times are process CPU
+// seconds (fair on a shared machine).
+// Environment: HEADLINE_JETS (default "1,2,3,4"), HEADLINE_SCALE (multiplies point budgets, default 1),
+// HEADLINE_FLAVOUR (1: also the flavour-sampling study at n = 2), HEADLINE_PDF_PATH (folder holding the PDF
+// set; default ./.venv).
+#if canImport(Glibc)
+import Glibc
+#endif
+import Numerics
+import Cluster
+import Flows
+import Integrator
+import Physics
+
+enum WJetsHeadlineBench {
+    /// Gao, Höche, Isaacson, Krause, Schulz (arXiv:2001.10028), as tabulated in arXiv:2203.07460 Table 2:
+    /// unweighting efficiencies of their normalizing-flow sampler and of Sherpa's VEGAS-based default for W⁺ + n jets.
+    static let published: [Int: (flow: Double, sherpa: Double)] = [1: (0.12, 3.8e-2), 2: (1.0e-2, 7.5e-3), 3: (1.8e-3, 1.5e-3), 4: (8.9e-4, 8.3e-4)]
+
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+    static func setup(jets n: Int) -> CollisionSetup {
+        var s = CollisionSetup()
+        s.process = "p p > e+ ve" + String(repeating: " j", count: n)
+        s.pdfSearchPaths = [env("HEADLINE_PDF_PATH") ?? ".venv"]
+        return s
+    }
+
+    static func run() {
+        let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
+        let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
+        let comm = SerialCommunicator()
+        print("W+ + n jets headline (HEADLINE_SCALE = \(scale)); efficiencies: median-of-100-bootstrap-maxima, per channel, share-weighted")
+        var rows: [String] = []
+        for n in jets {
+            do {
+                let integrand = try setup(jets: n).makeIntegrand()
+                let settings = SamplerComparisonSettings.wPlusJets(jets: n, scale: scale)
+                let c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: comm, progressInterval: 50) {
+                    print("  [n=\(n)] " + $0); fflush(nil)
+                }
+                let row = tableRow(n: n, channels: integrand.channelCount, c)
+                print(row); fflush(nil)
+                rows.append(row)
+            } catch { print("n = \(n) failed: \(error)") }
+        }
+        print("\n" + tableHeader + "\n" + rows.joined(separator: "\n"))
+        if env("HEADLINE_FLAVOUR") == "1" { flavourStudy(scale: scale, comm: comm) }
+    }
+
+    static let tableHeader = """
+    | n | ch | σ VEGAS [pb] | σ NIS [pb] | pull | ε VEGAS | ε NIS | ratio | ε flow (pub.) | ε Sherpa (pub.) | VEGAS warm-up calls / CPU s | NIS training calls / CPU s | unw. ev/s VEGAS | unw. ev/s NIS | break-even events |
+    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+    """
+
+    static func tableRow(n: Int, channels: Int, _ c: SamplerComparison) -> String {
+        let v = c.vegas, s = c.nis, p = published[n]
+        let be = c.breakEvenEvents.map { e($0, 2) } ?? "never"
+        return "| \(n) | \(channels) | \(e(v.result.integral, 5)) ± \(e(v.result.error, 2)) | \(e(s.result.integral, 5)) ± \(e(s.result.error, 2)) | \(f(c.pull, 2)) | "
+            + "\(e(v.result.unweightingEfficiency, 3)) | \(e(s.result.unweightingEfficiency, 3)) | \(f(c.efficiencyRatio, 2)) | "
+            + "\(p.map { e($0.flow, 2) } ?? "–") | \(p.map { e($0.sherpa, 2) } ?? "–") | "
+            + "\(v.trainingCalls) / \(f(v.trainingCPUSeconds, 1)) | \(s.trainingCalls) / \(f(s.trainingCPUSeconds, 1)) | "
+            + "\(e(v.unweightedPerCPUSecond, 3)) | \(e(s.unweightedPerCPUSecond, 3)) | \(be) |"
+    }
+
+    /// n = 2: summed subprocesses against one sampled matrix-element call per point (uniform, and ∝ the calls'
+    /// mean shares from a warm-up sample), each with the same VEGAS warm-up and NIS training budget.
+    static func flavourStudy(scale: Double, comm: SerialCommunicator) {
+        print("\nFlavour treatment at n = 2 (unweighted events per CPU second in generation decides)")
+        print("| option | calls/point | σ NIS [pb] | ε VEGAS | ε NIS | unw. ev/s VEGAS | unw. ev/s NIS | NIS train CPU s |")
+        print("|---|---|---|---|---|---|---|---|")
+        do {
+            let base = try setup(jets: 2).makeIntegrand()
+            let settings = SamplerComparisonSettings.wPlusJets(jets: 2, scale: scale)
+            let summed = try SamplerComparison.run(integrand: base, settings: settings, communicator: comm)
+            print(flavourRow("summed (all calls)", callsPerPoint: "\(try FlavourSampledIntegrand(base: base).callCount)", summed)); fflush(nil)
+            let uniform = try FlavourSampledIntegrand(base: base)
+            let u = try SamplerComparison.run(integrand: uniform, settings: settings, communicator: comm)
+            print(flavourRow("sampled, uniform p, learned by the flow", callsPerPoint: "1", u)); fflush(nil)
+            // Fixed p ∝ mean share of each call, from 20k warm-up points per channel.
+            var rng = RandomStream(seed: 7)
+            var shares = [Double](repeating: 0, count: uniform.callCount)
+            for ch in 0..<base.channelCount {
+                var y = MatrixD(rows: 20_000, cols: base.dimension)
+                rng.fillUniform(&y.storage)
+                let s = FlavourSampledIntegrand.callShares(of: base, channel: ch, points: y)
+                for k in shares.indices { shares[k] += s[k] }
+            }
+            // A floor keeps every call reachable (unbiased for any p > 0).
+            let total = shares.reduce(0, +)
+            let p = shares.map { max($0 / total, 0.002) }
+            let proportional = try FlavourSampledIntegrand(base: base, probabilities: p)
+            let q = try SamplerComparison.run(integrand: proportional, settings: settings, communicator: comm)
+            print(flavourRow("sampled, p ∝ mean share, refined by the flow", callsPerPoint: "1", q)); fflush(nil)
+        } catch { print("flavour study failed: \(error)") }
+    }
+
+    static func flavourRow(_ name: String, callsPerPoint: String, _ c: SamplerComparison) -> String {
+        "| \(name) | \(callsPerPoint) | \(e(c.nis.result.integral, 5)) ± \(e(c.nis.result.error, 2)) | \(e(c.vegas.result.unweightingEfficiency, 3)) | "
+            + "\(e(c.nis.result.unweightingEfficiency, 3)) | \(e(c.vegas.unweightedPerCPUSecond, 3)) | \(e(c.nis.unweightedPerCPUSecond, 3)) | \(f(c.nis.trainingCPUSeconds, 1)) |"
+    }
+
+    static func f(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite else { return "\(x)" }
+        let scale = pow(10.0, Double(digits))
+        return "\((x * scale).rounded() / scale)"
+    }
+    /// Scientific notation with `digits` significant digits.
+    static func e(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite, x != 0 else { return "\(x)" }
+        let exponent = Int(floor(log10(abs(x))))
+        let mantissa = x / pow(10.0, Double(exponent))
+        let m = f(mantissa, digits - 1)
+        return exponent == 0 ? m : "\(m)e\(exponent)"
+    }
+}
