@@ -58,6 +58,14 @@ struct Integrate: ParsableCommand {
         var settings = IntegrateSettings()
         if let card {
             guard let text = readTextFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
+            // A [process] section makes it a physics card (pp → ℓν + jets, see PhysicsRunCard).
+            if PhysicsRunCard.isPhysicsCard(text) {
+                let physics = try PhysicsRunCard(text: text)
+                let out = try physics.run(progressInterval: progressInterval)
+                print(out.text)
+                if let path = json ?? physics.json { try writeTextFile(path, out.json + "\n") }
+                return
+            }
             try settings.apply(card: text)
         }
         try settings.apply(command: self)
