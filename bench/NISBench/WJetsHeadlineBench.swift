@@ -39,7 +39,7 @@ enum WJetsHeadlineBench {
         for n in jets {
             do {
                 let integrand = try setup(jets: n).makeIntegrand()
-                let settings = SamplerComparisonSettings.wPlusJets(jets: n, scale: scale)
+                let settings = overridden(SamplerComparisonSettings.wPlusJets(jets: n, scale: scale))
                 let c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: comm, progressInterval: 50) {
                     print("  [n=\(n)] " + $0); fflush(nil)
                 }
@@ -56,6 +56,23 @@ enum WJetsHeadlineBench {
     | n | ch | σ VEGAS [pb] | σ NIS [pb] | pull | ε VEGAS | ε NIS | ratio | ε flow (pub.) | ε Sherpa (pub.) | VEGAS warm-up calls / CPU s | NIS training calls / CPU s | unw. ev/s VEGAS | unw. ev/s NIS | break-even events |
     |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
     """
+
+    /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
+    /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net), HEADLINE_UNITS, HEADLINE_FLOW_BINS.
+    static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
+        var s = base
+        if let v = env("HEADLINE_STEPS").flatMap(Int.init) { s.training.steps = v }
+        if let v = env("HEADLINE_BATCH").flatMap(Int.init) { s.training.batchSize = v }
+        if let v = env("HEADLINE_LOSS").flatMap(TrainingLoss.named) { s.training.loss = v }
+        if let v = env("HEADLINE_LR").flatMap(Double.init) { s.training.learningRate = v }
+        if let v = env("HEADLINE_BUFFERED").flatMap(Int.init) { s.training.bufferedStepsPerFreshStep = v }
+        if env("HEADLINE_CWNET") == "1" { s.options.trainChannelWeights = true }
+        if let v = env("HEADLINE_UNITS").flatMap(Int.init) { s.options.flow.hiddenUnits = v }
+        if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
+        if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
+        s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
+        return s
+    }
 
     static func tableRow(n: Int, channels: Int, _ c: SamplerComparison) -> String {
         let v = c.vegas, s = c.nis, p = published[n]
@@ -75,7 +92,7 @@ enum WJetsHeadlineBench {
         print("|---|---|---|---|---|---|---|---|")
         do {
             let base = try setup(jets: 2).makeIntegrand()
-            let settings = SamplerComparisonSettings.wPlusJets(jets: 2, scale: scale)
+            let settings = overridden(SamplerComparisonSettings.wPlusJets(jets: 2, scale: scale))
             let summed = try SamplerComparison.run(integrand: base, settings: settings, communicator: comm)
             print(flavourRow("summed (all calls)", callsPerPoint: "\(try FlavourSampledIntegrand(base: base).callCount)", summed)); fflush(nil)
             let uniform = try FlavourSampledIntegrand(base: base)
