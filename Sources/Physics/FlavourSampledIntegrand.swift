@@ -77,6 +77,19 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
         return shares
     }
 
+    /// Selection probabilities ∝ the calls' mean shares on `points` uniform points of channel 0 (any channel
+    /// covers the cut region), floored at `floor`/K so that every call stays reachable (unbiased for any p > 0).
+    public static func sharesProbabilities(of base: HadronicIntegrand, points: Int = 2000, seed: UInt64 = 7,
+                                           floor: Double = 0.1) -> [Double] {
+        var rng = RandomStream(seed: seed, stream: 0xF1A7)
+        var y = MatrixD(rows: points, cols: base.dimension)
+        rng.fillUniform(&y.storage)
+        let shares = callShares(of: base, channel: 0, points: y)
+        let k = Double(shares.count), total = shares.reduce(0, +)
+        guard total > 0 else { return [Double](repeating: 1 / k, count: shares.count) }
+        return shares.map { max($0 / total, floor / k) }
+    }
+
     public func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation) {
         let n = points.rows, d = base.dimension, legs = 4 + base.partons
         var kinematic = MatrixD(rows: n, cols: d)

@@ -31,6 +31,7 @@ enum WJetsHeadlineBench {
     }
 
     static func run() {
+        if env("HEADLINE_FLAVOUR_COST") == "1" { flavourCost(); return }
         let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
@@ -38,18 +39,25 @@ enum WJetsHeadlineBench {
         var rows: [String] = []
         for n in jets {
             do {
-                let integrand = try setup(jets: n).makeIntegrand()
+                let base = try setup(jets: n).makeIntegrand()
+                // HEADLINE_SAMPLED_FLAVOUR: multiplicities that sample one matrix-element call per point (p ∝ mean
+                // share, refined by the flows) instead of summing all of them (default "4": see the flavour study).
+                let sampledFlavour = (env("HEADLINE_SAMPLED_FLAVOUR") ?? "4").split(separator: ",").compactMap { Int($0) }.contains(n)
+                let integrand: any Integrand = sampledFlavour
+                    ? try FlavourSampledIntegrand(base: base, probabilities: FlavourSampledIntegrand.sharesProbabilities(of: base))
+                    : base
+                if sampledFlavour { print("  [n=\(n)] flavour: one sampled matrix-element call per point") }
                 let settings = overridden(SamplerComparisonSettings.wPlusJets(jets: n, scale: scale))
                 let c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: comm, progressInterval: 50) {
                     print("  [n=\(n)] " + $0); fflush(nil)
                 }
-                let row = tableRow(n: n, channels: integrand.channelCount, c)
+                let row = tableRow(n: n, channels: integrand.channelCount, c, sampledFlavour: sampledFlavour)
                 print(row); fflush(nil)
                 rows.append(row)
             } catch { print("n = \(n) failed: \(error)") }
         }
         print("\n" + tableHeader + "\n" + rows.joined(separator: "\n"))
-        if env("HEADLINE_FLAVOUR") == "1" { flavourStudy(scale: scale, comm: comm) }
+        if env("HEADLINE_FLAVOUR") == "1" { flavourCost(); flavourStudy(scale: scale, comm: comm) }
     }
 
     static let tableHeader = """
@@ -74,10 +82,10 @@ enum WJetsHeadlineBench {
         return s
     }
 
-    static func tableRow(n: Int, channels: Int, _ c: SamplerComparison) -> String {
+    static func tableRow(n: Int, channels: Int, _ c: SamplerComparison, sampledFlavour: Bool = false) -> String {
         let v = c.vegas, s = c.nis, p = published[n]
         let be = c.breakEvenEvents.map { e($0, 2) } ?? "never"
-        return "| \(n) | \(channels) | \(e(v.result.integral, 5)) ± \(e(v.result.error, 2)) | \(e(s.result.integral, 5)) ± \(e(s.result.error, 2)) | \(f(c.pull, 2)) | "
+        return "| \(n)\(sampledFlavour ? "*" : "") | \(channels) | \(e(v.result.integral, 5)) ± \(e(v.result.error, 2)) | \(e(s.result.integral, 5)) ± \(e(s.result.error, 2)) | \(f(c.pull, 2)) | "
             + "\(e(v.result.unweightingEfficiency, 3)) | \(e(s.result.unweightingEfficiency, 3)) | \(f(c.efficiencyRatio, 2)) | "
             + "\(p.map { e($0.flow, 2) } ?? "–") | \(p.map { e($0.sherpa, 2) } ?? "–") | "
             + "\(v.trainingCalls) / \(f(v.trainingCPUSeconds, 1)) | \(s.trainingCalls) / \(f(s.trainingCPUSeconds, 1)) | "
@@ -98,22 +106,40 @@ enum WJetsHeadlineBench {
             let uniform = try FlavourSampledIntegrand(base: base)
             let u = try SamplerComparison.run(integrand: uniform, settings: settings, communicator: comm)
             print(flavourRow("sampled, uniform p, learned by the flow", callsPerPoint: "1", u)); fflush(nil)
-            // Fixed p ∝ mean share of each call, from 20k warm-up points per channel.
-            var rng = RandomStream(seed: 7)
-            var shares = [Double](repeating: 0, count: uniform.callCount)
-            for ch in 0..<base.channelCount {
-                var y = MatrixD(rows: 20_000, cols: base.dimension)
-                rng.fillUniform(&y.storage)
-                let s = FlavourSampledIntegrand.callShares(of: base, channel: ch, points: y)
-                for k in shares.indices { shares[k] += s[k] }
-            }
-            // A floor keeps every call reachable (unbiased for any p > 0).
-            let total = shares.reduce(0, +)
-            let p = shares.map { max($0 / total, 0.002) }
+            // Fixed p ∝ mean share of each call from 2,000 uniform warm-up points (floored).
+            let p = FlavourSampledIntegrand.sharesProbabilities(of: base)
             let proportional = try FlavourSampledIntegrand(base: base, probabilities: p)
             let q = try SamplerComparison.run(integrand: proportional, settings: settings, communicator: comm)
             print(flavourRow("sampled, p ∝ mean share, refined by the flow", callsPerPoint: "1", q)); fflush(nil)
         } catch { print("flavour study failed: \(error)") }
+    }
+
+    /// CPU cost per point of the summed integrand and of one sampled matrix-element call, n = 1…4
+    /// (HEADLINE_JETS), on uniform points of channel 0.
+    static func flavourCost() {
+        print("| n | ME calls K | summed µs/point | one sampled call µs/point | ratio |")
+        print("|---|---|---|---|---|")
+        let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
+        for n in jets {
+            do {
+                let base = try setup(jets: n).makeIntegrand()
+                let sampled = try FlavourSampledIntegrand(base: base)
+                let points = n >= 4 ? 400 : 4000
+                var rng = RandomStream(seed: 3)
+                var y = MatrixD(rows: points, cols: sampled.dimension)
+                rng.fillUniform(&y.storage)
+                var yk = MatrixD(rows: points, cols: base.dimension)
+                for i in 0..<points { for d in 0..<base.dimension { yk[i, d] = y[i, d] } }
+                var out = ChannelEvaluation()
+                var t0 = processCPUSeconds()
+                base.evaluate(channel: 0, points: yk, into: &out)
+                let summed = (processCPUSeconds() - t0) / Double(points) * 1e6
+                t0 = processCPUSeconds()
+                sampled.evaluate(channel: 0, points: y, into: &out)
+                let one = (processCPUSeconds() - t0) / Double(points) * 1e6
+                print("| \(n) | \(sampled.callCount) | \(f(summed, 1)) | \(f(one, 1)) | \(f(summed / one, 1)) |"); fflush(nil)
+            } catch { print("n = \(n): \(error)") }
+        }
     }
 
     static func flavourRow(_ name: String, callsPerPoint: String, _ c: SamplerComparison) -> String {
