@@ -30,12 +30,12 @@ public extension SamplerComparisonSettings {
             s.training.droppingInterval = 100
             s.evaluationPoints = scaled(50_000)
         default:
-            s.vegasIterations = 6; s.vegasPointsPerIteration = scaled(4_000)
-            s.training.steps = 100; s.training.batchSize = scaled(512)
+            s.vegasIterations = 6; s.vegasPointsPerIteration = scaled(2_000)
+            s.training.steps = 60; s.training.batchSize = scaled(256)
             s.training.bufferedStepsPerFreshStep = 3
             s.training.dropping = ChannelDropping(threshold: 0.005)
             s.training.droppingInterval = 50
-            s.evaluationPoints = scaled(20_000)
+            s.evaluationPoints = scaled(10_000)
         }
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         return s

@@ -77,17 +77,46 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
         return shares
     }
 
-    /// Selection probabilities ∝ the calls' mean shares on `points` uniform points of channel 0 (any channel
-    /// covers the cut region), floored at `floor`/K so that every call stays reachable (unbiased for any p > 0).
-    public static func sharesProbabilities(of base: HadronicIntegrand, points: Int = 2000, seed: UInt64 = 7,
-                                           floor: Double = 0.1) -> [Double] {
+    /// Selection probabilities from `points` uniform points of channel 0 (any channel covers the cut region):
+    /// p_k ∝ √⟨φ_k²⟩ over the points passing the cuts, φ_k = f_k/f the call's fraction at the point, floored at
+    /// `floor`/K so every call stays reachable (unbiased for any p > 0). Per-point fractions, not weight-averaged
+    /// shares: a few large weights would otherwise decide p, and a call whose share they happen to miss gets a
+    /// tiny p and huge weights. (For flat weights Σ_k ⟨φ_k²⟩/p_k, the variance factor, is minimal at p ∝ √⟨φ²⟩.)
+    public static func sharesProbabilities(of base: HadronicIntegrand, points: Int = 5000, seed: UInt64 = 7,
+                                           floor: Double = 0.2) -> [Double] {
         var rng = RandomStream(seed: seed, stream: 0xF1A7)
         var y = MatrixD(rows: points, cols: base.dimension)
         rng.fillUniform(&y.storage)
-        let shares = callShares(of: base, channel: 0, points: y)
-        let k = Double(shares.count), total = shares.reduce(0, +)
-        guard total > 0 else { return [Double](repeating: 1 / k, count: shares.count) }
-        return shares.map { max($0 / total, floor / k) }
+        let moments = callFractionMoments(of: base, channel: 0, points: y)
+        let k = Double(moments.count)
+        let root = moments.map { $0.squareRoot() }
+        let total = root.reduce(0, +)
+        guard total > 0 else { return [Double](repeating: 1 / k, count: moments.count) }
+        return root.map { max($0 / total, floor / k) }
+    }
+
+    /// Σ over the points passing the cuts of φ_k² = (f_k/f)², per matrix-element call k.
+    public static func callFractionMoments(of base: HadronicIntegrand, channel: Int, points: MatrixD) -> [Double] {
+        var batch = MappedBatch()
+        base.channels[channel].map(points: points, into: &batch)
+        let legs = 4 + base.partons
+        var moments = [Double](repeating: 0, count: base.table.calls.count)
+        var point = [FourVector](repeating: .zero, count: legs)
+        var scratch = HadronicIntegrand.Scratch(table: base.table, legs: legs)
+        for i in 0..<points.rows where batch.weight[i] > 0 && batch.weight[i].isFinite {
+            for l in 0..<legs { point[l] = batch.momenta[i &* legs &+ l] }
+            let r = point.withUnsafeBufferPointer {
+                base.physics($0, x1: batch.x1[i], x2: batch.x2[i], scratch: &scratch, recordMembers: true)
+            }
+            let total = scratch.contributions.reduce(0, +)
+            guard r.f > 0, r.f.isFinite, total > 0 else { continue }
+            for (j, c) in base.table.calls.enumerated() {
+                var s = 0.0
+                for m in c.members { s += scratch.contributions[m] }
+                moments[j] += (s / total) * (s / total)
+            }
+        }
+        return moments
     }
 
     public func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation) {

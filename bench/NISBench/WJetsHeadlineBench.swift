@@ -40,9 +40,10 @@ enum WJetsHeadlineBench {
         for n in jets {
             do {
                 let base = try setup(jets: n).makeIntegrand()
-                // HEADLINE_SAMPLED_FLAVOUR: multiplicities that sample one matrix-element call per point (p ∝ mean
-                // share, refined by the flows) instead of summing all of them (default "4": see the flavour study).
-                let sampledFlavour = (env("HEADLINE_SAMPLED_FLAVOUR") ?? "4").split(separator: ",").compactMap { Int($0) }.contains(n)
+                // HEADLINE_SAMPLED_FLAVOUR: multiplicities that sample one matrix-element call per point (p from
+                // warm-up fractions, refined by the flows) instead of summing all of them (default: none — summing
+                // gave more unweighted events per CPU second in the flavour study, see RESULTS-headline.md).
+                let sampledFlavour = (env("HEADLINE_SAMPLED_FLAVOUR") ?? "").split(separator: ",").compactMap { Int($0) }.contains(n)
                 let integrand: any Integrand = sampledFlavour
                     ? try FlavourSampledIntegrand(base: base, probabilities: FlavourSampledIntegrand.sharesProbabilities(of: base))
                     : base
