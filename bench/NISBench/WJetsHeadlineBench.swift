@@ -32,6 +32,7 @@ enum WJetsHeadlineBench {
 
     static func run() {
         if env("HEADLINE_FLAVOUR_COST") == "1" { flavourCost(); return }
+        if env("HEADLINE_CHANNEL_CHECK") == "1" { channelCheck(); return }
         let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
@@ -139,6 +140,29 @@ enum WJetsHeadlineBench {
                 sampled.evaluate(channel: 0, points: y, into: &out)
                 let one = (processCPUSeconds() - t0) / Double(points) * 1e6
                 print("| \(n) | \(sampled.callCount) | \(f(summed, 1)) | \(f(one, 1)) | \(f(summed / one, 1)) |"); fflush(nil)
+            } catch { print("n = \(n): \(error)") }
+        }
+    }
+
+    /// Consistency of the channels: each channel alone (α = 1) must integrate to σ. VEGAS on single-channel
+    /// integrands built from channel c of the W + n set (HEADLINE_JETS, HEADLINE_CHANNELS, HEADLINE_EVAL).
+    static func channelCheck() {
+        let jets = (env("HEADLINE_JETS") ?? "2,3").split(separator: ",").compactMap { Int($0) }
+        let points = env("HEADLINE_EVAL").flatMap(Int.init) ?? 100_000
+        print("| n | channel | σ (channel alone, VEGAS) [pb] | rel. std |")
+        print("|---|---|---|---|")
+        for n in jets {
+            do {
+                let full = try setup(jets: n).makeIntegrand()
+                let wanted = (env("HEADLINE_CHANNELS") ?? "0,1").split(separator: ",").compactMap { Int($0) }.filter { $0 < full.channelCount }
+                for c in wanted {
+                    let single = try HadronicIntegrand(sqrtS: full.sqrtS, pdf: full.pdf, groups: full.groups, channels: [full.channels[c]],
+                                                       cuts: full.cuts, scales: full.scales, model: full.model)
+                    let v = try VegasBaseline(integrand: single, seed: 5, communicator: SerialCommunicator())
+                    v.adapt(iterations: 8, pointsPerIteration: 10_000)
+                    let r = v.integrate(points: points)
+                    print("| \(n) | \(c) \(full.channels[c].name) | \(e(r.integral, 5)) ± \(e(r.error, 2)) | \(f(r.relativeStandardDeviation, 1)) |"); fflush(nil)
+                }
             } catch { print("n = \(n): \(error)") }
         }
     }
