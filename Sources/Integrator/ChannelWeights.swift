@@ -1,6 +1,7 @@
 // Channel weights α_c(x): a partition of unity over the active channels. `PriorChannelWeights` uses the
 // integrand's prior (or a uniform split); `ChannelWeightNetwork` learns a correction on top of it.
 import Numerics
+import Cluster
 
 public protocol ChannelWeights: AnyObject {
     var channelCount: Int { get }
@@ -13,8 +14,6 @@ public protocol ChannelWeights: AnyObject {
     func step(learningRate: Double, communicator: any Communicator)
     var isTrainable: Bool { get }
 }
-
-import Cluster
 
 /// α = prior restricted to the active channels and renormalised; uniform over them without a prior
 /// (or where the prior vanishes on every active channel).

@@ -95,9 +95,10 @@ public final class Trainer {
         let counts = configuration.allocation.allocate(total: configuration.batchSize, standardDeviations: sigma, active: active)
         var batches = [ChannelBatch]()
         for c in plan.ownedChannels where active[c] && counts[c] > 0 {
-            batches.append(sampler.sample(channel: c, count: counts[c], density: densities[c]!, rng: &rngs[c], forTraining: true))
+            batches.append(sampler.sample(channel: c, count: counts[c], density: densities[c]!, rng: &rngs[c],
+                                          forTraining: configuration.singlePassFreshSteps))
         }
-        let lossValue = optimise(&batches, fresh: true)
+        let lossValue = optimise(&batches, fresh: configuration.singlePassFreshSteps)
         // Statistics of this step (global), smoothed into the allocation estimates.
         var stats = ChannelStatistics(channelCount: plan.channelCount)
         for b in batches { stats.add(channel: b.channel, weights: b.weights) }

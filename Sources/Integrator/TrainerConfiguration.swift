@@ -24,6 +24,8 @@ public struct TrainerConfiguration: Sendable, Equatable {
     /// Smoothing of the per-channel σ estimates used for allocation and dropping: new = λ·old + (1−λ)·step.
     public var statisticsSmoothing = 0.7
     public var seed: UInt64 = 1
+    /// Fresh steps in one flow pass (`sampleForTraining`) instead of sample + density pass.
+    public var singlePassFreshSteps = true
 
     public init() {}
 

@@ -147,4 +147,20 @@ final class NeuralSamplerTests: XCTestCase {
         let r = t.integrate(points: 6000)
         XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 4 * r.error)
     }
+
+    /// Fresh steps in one flow pass (sampling keeps the backward cache) train like sample + density pass, up to
+    /// Float round-off of log q computed in the two directions.
+    func testSinglePassFreshStepsMatchTwoPasses() throws {
+        let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
+        var results = [IntegrationResult]()
+        for single in [true, false] {
+            var c = config(seed: 10, steps: 15)
+            c.singlePassFreshSteps = single
+            let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: c, options: smallFlow, communicator: comm)
+            t.train()
+            results.append(t.integrate(points: 4000))
+        }
+        XCTAssertEqual(results[0].integral, results[1].integral, accuracy: 0.01 * results[0].error)
+        XCTAssertEqual(results[0].error, results[1].error, accuracy: 0.01 * results[0].error)
+    }
 }
