@@ -5,8 +5,10 @@
 // SamplerComparisonSettings.wPlusJets(jets:scale:). One thread, release build; CPU times are process CPU
 // seconds (fair on a shared machine).
 // Environment: HEADLINE_JETS (default "1,2,3,4"), HEADLINE_SCALE (multiplies point budgets, default 1),
-// HEADLINE_FLAVOUR (1: also the flavour-sampling study at n = 2), HEADLINE_PDF_PATH (folder holding the PDF
-// set; default ./.venv).
+// HEADLINE_FLAVOUR (1: also the flavour-sampling study at n = 2), HEADLINE_FLAVOUR_COST (1: only the cost per
+// point of summed vs sampled flavour), HEADLINE_CHANNEL_CHECK (1: only each channel alone, HEADLINE_CHANNELS),
+// HEADLINE_SAMPLED_FLAVOUR (multiplicities using one sampled |M|² call per point), tuning overrides (see
+// `overridden`), HEADLINE_PDF_PATH (folder holding the PDF set; default ./.venv). Results: bench/RESULTS-headline.md.
 #if canImport(Glibc)
 import Glibc
 #endif
