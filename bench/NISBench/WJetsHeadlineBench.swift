@@ -70,7 +70,8 @@ enum WJetsHeadlineBench {
     """
 
     /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
-    /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net), HEADLINE_UNITS, HEADLINE_FLOW_BINS.
+    /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
+    /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off).
     static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
         var s = base
         if let v = env("HEADLINE_STEPS").flatMap(Int.init) { s.training.steps = v }
@@ -82,6 +83,7 @@ enum WJetsHeadlineBench {
         if let v = env("HEADLINE_UNITS").flatMap(Int.init) { s.options.flow.hiddenUnits = v }
         if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
+        if let v = env("HEADLINE_DROP").flatMap(Double.init) { s.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil }
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         return s
     }
