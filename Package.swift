@@ -42,7 +42,8 @@ let package = Package(
 
         // ---- Benchmarks (run in release: `make bench`).
         .executableTarget(name: "FoundationBench", dependencies: ["Numerics", "Cluster"], path: "bench/FoundationBench"),
-        .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster"], path: "bench/NISBench"),
+        .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster", "Kinematics", "PDF",
+                                                          "Amplitudes", "PhaseSpace", "Physics"], path: "bench/NISBench"),
         .executableTarget(name: "PhysicsBench", dependencies: ["Numerics", "Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics",
                                                              "Integrator", "Flows", "Cluster"], path: "bench/PhysicsBench"),
 
@@ -52,7 +53,8 @@ let package = Package(
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "EventIO", "Numerics", "MPIProbe"]),
         .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
-        .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster"]),
+        .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster", "Physics", "PDF",
+                                                    "Amplitudes", "PhaseSpace", "Kinematics"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
     ],

@@ -24,7 +24,7 @@ public final class Trainer {
     public let configuration: TrainerConfiguration
     public let communicator: any Communicator
     let loss: MultiChannelLoss
-    public private(set) var active: [Bool]
+    public internal(set) var active: [Bool]
     /// Smoothed per-channel σ and mean (global), driving allocation and dropping.
     public private(set) var standardDeviations: [Double]
     public private(set) var channelMeans: [Double]

@@ -16,6 +16,8 @@ public final class VegasBaseline {
     public private(set) var standardDeviations: [Double]
     public private(set) var integrandCalls: Int64 = 0
     public private(set) var adaptationSeconds = 0.0
+    /// Integrand calls of the adaptation iterations only (`integrandCalls` also counts `integrate`).
+    public private(set) var adaptationCalls: Int64 = 0
     /// The adaptation iterations' results, combined by inverse variance (what classic VEGAS reports).
     public private(set) var iterationResults = IterationCombiner()
 
@@ -51,6 +53,7 @@ public final class VegasBaseline {
                                            communicator: communicator, observe: true)
             for d in densities.values { d.adapt() }
             integrandCalls += result.integrandCalls
+            adaptationCalls += result.integrandCalls
             for c in 0..<plan.channelCount where stats.counts[c] > 1 { standardDeviations[c] = stats.variance(c).squareRoot() }
             if result.error > 0 { iterationResults.add(value: result.integral, error: result.error) }
             progress?(k + 1, result)

@@ -14,7 +14,7 @@ import Glibc
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multi-channel neural importance sampler on a toy integrand and integrate it.",
-        discussion: "Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width), ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy] (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind = \"nis\" or \"vegas\", vegas_init, channel_weights, uniform_fraction, seed), [training] (steps, batch_size, learning_rate, schedule, loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins, layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight, overweight_fraction). Options given on the command line win over the card.")
+        discussion: "Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width), ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy] (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind = \"nis\" or \"vegas\", vegas_init, channel_weights, uniform_fraction, seed), [training] (steps, batch_size, learning_rate, schedule, loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins, layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight, overweight_fraction). Options given on the command line win over the card. A card with a [process] section is a physics card instead: pp → ℓν + jets, multi-channel VEGAS and NIS compared (sections [process], [cuts], [scales], [training], [output]; see cards/wplus_2j.toml and `nisgen train`).")
 
     @Option(help: "TOML run card.") var card: String?
     @Option(help: "Toy integrand: gaussians, camel, ring, breitwigner.") var toy: String?
@@ -58,6 +58,14 @@ struct Integrate: ParsableCommand {
         var settings = IntegrateSettings()
         if let card {
             guard let text = readTextFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
+            // A [process] section makes it a physics card (pp → ℓν + jets, see PhysicsRunCard).
+            if PhysicsRunCard.isPhysicsCard(text) {
+                let physics = try PhysicsRunCard(text: text)
+                let out = try physics.run(progressInterval: progressInterval)
+                print(out.text)
+                if let path = json ?? physics.json { try writeTextFile(path, out.json + "\n") }
+                return
+            }
             try settings.apply(card: text)
         }
         try settings.apply(command: self)

@@ -7,6 +7,7 @@ let which = args.first ?? "all"
 let table: [(String, () -> Void)] = [
     ("flow", FlowThroughputBench.run),
     ("gaussians", GaussianMixtureBench.run),
+    ("wjets", WJetsHeadlineBench.run),
 ]
 var ran = false
 for (name, body) in table where which == "all" || which == name { body(); ran = true }

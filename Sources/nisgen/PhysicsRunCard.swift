@@ -1,0 +1,251 @@
+// Run cards for pp → ℓν + jets (`nisgen integrate --card` and `nisgen train --card`), TOML:
+//   [process]  process = "p p > e+ ve j j", sqrt_s = 13000, pdf = "NNPDF23_lo_as_0130_qed", pdf_member = 0,
+//              pdf_path = [".venv"], include_bottom = false, max_propagators = 2
+//   [cuts]     jet_pt_min = 20, jet_eta_max = 5, jet_dr_min = 0.4, lepton_pt_min, lepton_eta_max,
+//              missing_et_min, mt_w_min                       (absent: the default; a negative value: no cut)
+//   [scales]   choice = "mt_half" | "ht_half" | "htprime_half" | "fixed", fixed = μ₀ (GeV), mu_r_factor, mu_f_factor
+//   [training] vegas_iterations, vegas_points, vegas_bins, steps, batch_size, learning_rate, schedule, loss,
+//              buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weights,
+//              channel_weight_steps, flow_bins, flow_layers, flow_units, flow_blocks, evaluation_points,
+//              max_weight ("bootstrap" | "quantile"), overweight_fraction, budget_scale, seed
+//   [output]   json = "result.json", checkpoint = "sampler.nisckpt"
+// Defaults: the headline table's settings for the card's jet multiplicity (SamplerComparisonSettings.wPlusJets).
+// Unknown sections or keys are errors naming them.
+#if canImport(Glibc)
+import Glibc
+#endif
+import TOMLKit
+import Numerics
+import Cluster
+import Flows
+import Integrator
+import Physics
+
+struct PhysicsRunCard {
+    var setup = CollisionSetup()
+    var settings = SamplerComparisonSettings.wPlusJets(jets: 1)
+    var json: String?
+    var checkpoint: String?
+
+    static let sections: [String: [String]] = [
+        "process": ["process", "sqrt_s", "pdf", "pdf_member", "pdf_path", "include_bottom", "max_propagators"],
+        "cuts": ["jet_pt_min", "jet_eta_max", "jet_dr_min", "lepton_pt_min", "lepton_eta_max", "missing_et_min", "mt_w_min"],
+        "scales": ["choice", "fixed", "mu_r_factor", "mu_f_factor"],
+        "training": ["vegas_iterations", "vegas_points", "vegas_bins", "steps", "batch_size", "learning_rate", "schedule", "loss",
+                     "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
+                     "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "evaluation_points",
+                     "max_weight", "overweight_fraction", "budget_scale", "seed"],
+        "output": ["json", "checkpoint"],
+    ]
+
+    /// Whether a card is a physics card (has a [process] section) rather than a toy card.
+    static func isPhysicsCard(_ text: String) -> Bool {
+        guard let table = try? TOMLTable(string: text) else { return false }
+        return table["process"] != nil
+    }
+
+    /// Jet count of a process string: outgoing particles after ">" minus the lepton pair.
+    static func jetCount(process: String) throws -> Int {
+        let parts = process.split(separator: ">", maxSplits: 1)
+        guard parts.count == 2 else { throw IntegrateError("run card: [process] process '\(process)' has no '>'") }
+        let outgoing = parts[1].split(separator: " ").count
+        guard outgoing >= 2 else { throw IntegrateError("run card: [process] process '\(process)' needs ℓ and ν in the final state") }
+        return outgoing - 2
+    }
+
+    init(text: String) throws {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch { throw IntegrateError("run card is not valid TOML: \(error)") }
+        for key in table.keys where Self.sections[key] == nil {
+            throw IntegrateError("run card: unknown section [\(key)]; expected one of \(Self.sections.keys.sorted().joined(separator: ", "))")
+        }
+        var t = [String: TOMLTable]()
+        for (name, keys) in Self.sections {
+            guard let value = table[name] else { continue }
+            guard let s = value.table else { throw IntegrateError("run card: [\(name)] must be a table") }
+            for key in s.keys where !keys.contains(key) {
+                throw IntegrateError("run card: unknown key '\(key)' in [\(name)]; expected one of \(keys.joined(separator: ", "))")
+            }
+            t[name] = s
+        }
+        let card = CardReader(tables: t)
+        setup.pdfSearchPaths = [".venv"]
+        if let v = try card.string("process", "process") { setup.process = v }
+        if let v = try card.double("process", "sqrt_s") { setup.sqrtS = v }
+        if let v = try card.string("process", "pdf") { setup.pdfSet = v }
+        if let v = try card.int("process", "pdf_member") { setup.pdfMember = v }
+        if let v = try card.strings("process", "pdf_path") { setup.pdfSearchPaths = v }
+        if let v = try card.bool("process", "include_bottom") { setup.includeBottom = v }
+        if let v = try card.int("process", "max_propagators") { setup.maxPropagators = v }
+        func cut(_ key: String, _ path: WritableKeyPath<Cuts, Double?>) throws {
+            if let v = try card.double("cuts", key) { setup.cuts[keyPath: path] = v < 0 ? nil : v }
+        }
+        try cut("jet_pt_min", \.jetPTMin); try cut("jet_eta_max", \.jetEtaMax); try cut("jet_dr_min", \.jetDeltaRMin)
+        try cut("lepton_pt_min", \.leptonPTMin); try cut("lepton_eta_max", \.leptonEtaMax)
+        try cut("missing_et_min", \.missingETMin); try cut("mt_w_min", \.wTransverseMassMin)
+        if let c = try card.string("scales", "choice") {
+            switch c {
+            case "mt_half": setup.scales.choice = .transverseMassHalf
+            case "ht_half": setup.scales.choice = .htHalf
+            case "htprime_half": setup.scales.choice = .htPrimeHalf
+            case "fixed":
+                guard let mu = try card.double("scales", "fixed") else { throw IntegrateError("run card: [scales] choice = \"fixed\" needs fixed = μ in GeV") }
+                setup.scales.choice = .fixed(mu)
+            default: throw IntegrateError("run card: [scales] choice '\(c)' unknown; choose mt_half, ht_half, htprime_half or fixed")
+            }
+        }
+        if let v = try card.double("scales", "mu_r_factor") { setup.scales.renormalizationFactor = v }
+        if let v = try card.double("scales", "mu_f_factor") { setup.scales.factorizationFactor = v }
+
+        // Training: the table's defaults for this multiplicity, then the card's overrides.
+        let scale = try card.double("training", "budget_scale") ?? 1
+        guard scale > 0 && scale.isFinite else { throw IntegrateError("run card: [training] budget_scale must be > 0, got \(scale)") }
+        settings = SamplerComparisonSettings.wPlusJets(jets: try Self.jetCount(process: setup.process), scale: scale)
+        if let v = try card.int("training", "vegas_iterations") { settings.vegasIterations = v }
+        if let v = try card.int("training", "vegas_points") { settings.vegasPointsPerIteration = v }
+        if let v = try card.int("training", "vegas_bins") { settings.vegasBins = v }
+        if let v = try card.int("training", "steps") { settings.training.steps = v }
+        if let v = try card.int("training", "batch_size") { settings.training.batchSize = v }
+        if let v = try card.double("training", "learning_rate") { settings.training.learningRate = v }
+        if let v = try card.string("training", "schedule") {
+            switch v {
+            case "constant": settings.training.schedule = .constant
+            case "cosine": settings.training.schedule = .cosine(totalSteps: settings.training.steps, minimum: 1e-5)
+            case "exponential": settings.training.schedule = .exponential(decayPerStep: 0.999)
+            default: throw IntegrateError("run card: [training] schedule '\(v)' unknown; choose constant, cosine or exponential")
+            }
+        }
+        if let v = try card.string("training", "loss") {
+            guard let l = TrainingLoss.named(v) else { throw IntegrateError("run card: [training] loss '\(v)' unknown; choose variance, stratified, softclip, kl or rkl") }
+            settings.training.loss = l
+        }
+        if let v = try card.int("training", "buffered_steps") { settings.training.bufferedStepsPerFreshStep = v }
+        if let v = try card.int("training", "buffer_capacity") { settings.training.bufferCapacity = v }
+        if let v = try card.double("training", "drop_threshold") {
+            guard v >= 0 && v < 1 else { throw IntegrateError("run card: [training] drop_threshold must be in [0,1), got \(v)") }
+            settings.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil
+        }
+        if let v = try card.int("training", "drop_interval") { settings.training.droppingInterval = v }
+        if let v = try card.bool("training", "channel_weights") { settings.options.trainChannelWeights = v }
+        if let v = try card.int("training", "channel_weight_steps") {
+            guard v >= 0 else { throw IntegrateError("run card: [training] channel_weight_steps must be ≥ 0") }
+            settings.training.channelWeightTrainingSteps = 0..<v
+        }
+        if let v = try card.int("training", "flow_bins") { settings.options.flow.bins = v }
+        if let v = try card.int("training", "flow_layers") { settings.options.flow.hiddenLayers = v }
+        if let v = try card.int("training", "flow_units") { settings.options.flow.hiddenUnits = v }
+        if let v = try card.int("training", "flow_blocks") { settings.options.flow.couplingBlocks = v }
+        if let v = try card.int("training", "evaluation_points") { settings.evaluationPoints = v }
+        let fraction = try card.double("training", "overweight_fraction")
+        switch try card.string("training", "max_weight") ?? (fraction == nil ? "bootstrap" : "quantile") {
+        case "bootstrap": settings.estimator = .bootstrapMedian(replicas: 100)
+        case "quantile":
+            let f = fraction ?? 1e-3
+            guard f >= 0 && f < 1 else { throw IntegrateError("run card: [training] overweight_fraction must be in [0,1), got \(f)") }
+            settings.estimator = .quantile(overweightFraction: f)
+        case let other: throw IntegrateError("run card: [training] max_weight '\(other)' unknown; choose bootstrap or quantile")
+        }
+        if let v = try card.int("training", "seed") {
+            guard v >= 0 else { throw IntegrateError("run card: [training] seed must be ≥ 0") }
+            settings.training.seed = UInt64(v)
+        }
+        if case .cosine(_, let minimum) = settings.training.schedule {
+            settings.training.schedule = .cosine(totalSteps: settings.training.steps, minimum: minimum)
+        }
+        json = try card.string("output", "json")
+        checkpoint = try card.string("output", "checkpoint")
+        do {
+            try settings.validate()
+            try settings.options.flow.validate(dimension: 3 * (try Self.jetCount(process: setup.process)) + 4)
+        } catch let e as IntegrateError { throw e } catch { throw IntegrateError("run card: \(error)") }
+    }
+
+    /// VEGAS warm-up, VEGAS measurement, NIS training from the grids, NIS measurement; text and JSON report.
+    func run(progressInterval: Int) throws -> (text: String, json: String, comparison: SamplerComparison) {
+        let integrand: HadronicIntegrand
+        do { integrand = try setup.makeIntegrand() } catch { throw IntegrateError("\(error)") }
+        setBLASThreads(1)
+        let c: SamplerComparison
+        do {
+            c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: SerialCommunicator(),
+                                          progressInterval: progressInterval) { print($0); fflush(nil) }
+        } catch { throw IntegrateError("\(error)") }
+        func line(_ name: String, _ s: SamplerFigures) -> String {
+            "\(name)  σ = \(s.result.integral) ± \(s.result.error) pb, unweighting efficiency \(s.result.unweightingEfficiency), "
+                + "training \(s.trainingCalls) calls / \(s.trainingCPUSeconds) CPU s, \(s.unweightedPerCPUSecond) unweighted events per CPU s"
+        }
+        let text = """
+        \(setup.process) at √s = \(setup.sqrtS) GeV, \(integrand.channelCount) channels, dimension \(integrand.dimension)
+        \(line("VEGAS", c.vegas))
+        \(line("NIS  ", c.nis))
+        efficiency ratio NIS/VEGAS \(c.efficiencyRatio), pull \(c.pull), break-even \(c.breakEvenEvents.map { "\($0)" } ?? "never") unweighted events
+        """
+        func obj(_ s: SamplerFigures) -> String {
+            "{\"cross_section_pb\": \(num(s.result.integral)), \"error_pb\": \(num(s.result.error)), \"unweighting_efficiency\": \(num(s.result.unweightingEfficiency)), "
+                + "\"training_calls\": \(s.trainingCalls), \"training_cpu_seconds\": \(num(s.trainingCPUSeconds)), \"training_wall_seconds\": \(num(s.trainingSeconds)), "
+                + "\"evaluation_points\": \(s.result.integrandCalls), \"evaluation_cpu_seconds\": \(num(s.evaluationCPUSeconds)), "
+                + "\"unweighted_events_per_cpu_second\": \(num(s.unweightedPerCPUSecond))}"
+        }
+        let json = "{\"process\": \"\(setup.process)\", \"sqrt_s\": \(setup.sqrtS), \"channels\": \(integrand.channelCount), "
+            + "\"vegas\": \(obj(c.vegas)), \"nis\": \(obj(c.nis)), \"efficiency_ratio\": \(num(c.efficiencyRatio)), \"pull\": \(num(c.pull)), "
+            + "\"break_even_events\": \(c.breakEvenEvents.map(num) ?? "null"), \"seed\": \(settings.training.seed)}"
+        return (text, json, c)
+    }
+}
+
+private func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+/// Typed look-ups in a card's sections with errors naming section and key.
+struct CardReader {
+    let tables: [String: TOMLTable]
+    func value(_ s: String, _ k: String) -> TOMLValueConvertible? { tables[s]?[k] }
+    func int(_ s: String, _ k: String) throws -> Int? {
+        guard let v = tables[s]?[k] else { return nil }
+        guard let i = v.int else { throw IntegrateError("run card: [\(s)] \(k) must be an integer") }
+        return i
+    }
+    func double(_ s: String, _ k: String) throws -> Double? {
+        guard let v = tables[s]?[k] else { return nil }
+        guard let d = v.double ?? v.int.map(Double.init) else { throw IntegrateError("run card: [\(s)] \(k) must be a number") }
+        return d
+    }
+    func string(_ s: String, _ k: String) throws -> String? {
+        guard let v = tables[s]?[k] else { return nil }
+        guard let x = v.string else { throw IntegrateError("run card: [\(s)] \(k) must be a string") }
+        return x
+    }
+    func strings(_ s: String, _ k: String) throws -> [String]? {
+        guard let v = tables[s]?[k] else { return nil }
+        if let x = v.string { return [x] }
+        guard let a = v.array else { throw IntegrateError("run card: [\(s)] \(k) must be a string or an array of strings") }
+        return try a.map { e in
+            guard let x = e.string else { throw IntegrateError("run card: [\(s)] \(k) must be an array of strings") }
+            return x
+        }
+    }
+    func bool(_ s: String, _ k: String) throws -> Bool? {
+        guard let v = tables[s]?[k] else { return nil }
+        guard let b = v.bool else { throw IntegrateError("run card: [\(s)] \(k) must be true or false") }
+        return b
+    }
+}
+
+/// Reads a whole text file (nil when it cannot be opened).
+func readCardFile(_ path: String) -> String? {
+    guard let f = fopen(path, "r") else { return nil }
+    defer { fclose(f) }
+    var bytes = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, f)
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count { break }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func writeTextFile(_ path: String, _ text: String) throws {
+    guard let f = fopen(path, "w") else { throw IntegrateError("cannot write '\(path)'") }
+    fputs(text, f)
+    fclose(f)
+}
