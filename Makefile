@@ -17,9 +17,13 @@ setup:
 build: setup
 	swift build -c release --product nisgen
 
+CARD ?= cards/wplus_1j.toml
+
+# The main job: platform check on $(RANKS) ranks, then VEGAS vs NIS on the default run card (W+1 jet).
 run: build
 	@mkdir -p out
 	mpirun -np $(RANKS) --oversubscribe $$(swift build -c release --show-bin-path)/nisgen smoke --output out/smoke.h5
+	$$(swift build -c release --show-bin-path)/nisgen integrate --card $(CARD)
 
 test: setup
 	swift build --build-tests

@@ -35,6 +35,7 @@ struct PhysicsRunCard {
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
                      "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "evaluation_points",
                      "max_weight", "overweight_fraction", "budget_scale", "seed"],
+        "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "output": ["json", "checkpoint"],
     ]
 
@@ -77,6 +78,13 @@ struct PhysicsRunCard {
         if let v = try card.strings("process", "pdf_path") { setup.pdfSearchPaths = v }
         if let v = try card.bool("process", "include_bottom") { setup.includeBottom = v }
         if let v = try card.int("process", "max_propagators") { setup.maxPropagators = v }
+        // Electroweak inputs (Gμ scheme); CollisionSetup.validate() checks them.
+        if let v = try card.double("model", "mz") { setup.model.mZ = v }
+        if let v = try card.double("model", "mw") { setup.model.mW = v }
+        if let v = try card.double("model", "gf") { setup.model.gF = v }
+        if let v = try card.double("model", "width_w") { setup.model.widthW = v }
+        if let v = try card.double("model", "width_z") { setup.model.widthZ = v }
+        if let v = try card.double("model", "cabibbo_angle") { setup.model.cabibboAngle = v }
         func cut(_ key: String, _ path: WritableKeyPath<Cuts, Double?>) throws {
             if let v = try card.double("cuts", key) { setup.cuts[keyPath: path] = v < 0 ? nil : v }
         }
@@ -176,6 +184,7 @@ struct PhysicsRunCard {
         }
         let text = """
         \(setup.process) at √s = \(setup.sqrtS) GeV, \(integrand.channelCount) channels, dimension \(integrand.dimension)
+        PDF \(setup.pdfSet) member \(setup.pdfMember); \(setup.model.summary.split(separator: "\n").joined(separator: "; "))
         \(line("VEGAS", c.vegas))
         \(line("NIS  ", c.nis))
         efficiency ratio NIS/VEGAS \(c.efficiencyRatio), pull \(c.pull), break-even \(c.breakEvenEvents.map { "\($0)" } ?? "never") unweighted events
@@ -186,7 +195,11 @@ struct PhysicsRunCard {
                 + "\"evaluation_points\": \(s.result.integrandCalls), \"evaluation_cpu_seconds\": \(num(s.evaluationCPUSeconds)), "
                 + "\"unweighted_events_per_cpu_second\": \(num(s.unweightedPerCPUSecond))}"
         }
+        let m = setup.model
+        let model = "{\"scheme\": \"Gmu\", \"mz\": \(m.mZ), \"mw\": \(m.mW), \"gf\": \(m.gF), \"width_w\": \(m.widthW), \"width_z\": \(m.widthZ), "
+            + "\"cabibbo_angle\": \(m.cabibboAngle), \"sin2_theta_w\": \(m.sin2ThetaW), \"alpha_inverse\": \(1 / m.alpha)}"
         let json = "{\"process\": \"\(setup.process)\", \"sqrt_s\": \(setup.sqrtS), \"channels\": \(integrand.channelCount), "
+            + "\"pdf\": \"\(setup.pdfSet)\", \"pdf_member\": \(setup.pdfMember), \"model\": \(model), "
             + "\"vegas\": \(obj(c.vegas)), \"nis\": \(obj(c.nis)), \"efficiency_ratio\": \(num(c.efficiencyRatio)), \"pull\": \(num(c.pull)), "
             + "\"break_even_events\": \(c.breakEvenEvents.map(num) ?? "null"), \"seed\": \(settings.training.seed)}"
         return (text, json, c)
