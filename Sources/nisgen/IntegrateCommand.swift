@@ -57,7 +57,7 @@ struct Integrate: ParsableCommand {
     func run() throws {
         var settings = IntegrateSettings()
         if let card {
-            guard let text = readTextFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
+            guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
             // A [process] section makes it a physics card (pp → ℓν + jets, see PhysicsRunCard).
             if PhysicsRunCard.isPhysicsCard(text) {
                 let physics = try PhysicsRunCard(text: text)
@@ -356,15 +356,15 @@ struct IntegrateSettings {
         integration   \(fmt(result.seconds)) s, \(result.integrandCalls) integrand calls
         """
         let channels = (0..<integrand.channelCount).map {
-            "{\"integral\": \(jnum(result.channelIntegrals[$0])), \"error\": \(jnum(result.channelErrors[$0])), \"points\": \(result.channelCounts[$0])}"
+            "{\"integral\": \(jsonNumber(result.channelIntegrals[$0])), \"error\": \(jsonNumber(result.channelErrors[$0])), \"points\": \(result.channelCounts[$0])}"
         }.joined(separator: ", ")
         let json = """
         {"toy": "\(integrand.name)", "dimension": \(integrand.dimension), "channels": \(integrand.channelCount), "sampler": "\(sampler)", \
-        "integral": \(jnum(result.integral)), "error": \(jnum(result.error)), "exact": \(jnum(exact)), "pull": \(jnum(pull)), \
-        "relative_std_dev": \(jnum(result.relativeStandardDeviation)), "unweighting_efficiency": \(jnum(result.unweightingEfficiency)), \
-        "overweight_fraction": \(jnum(result.overweightFraction)), "overweight_share": \(jnum(result.overweightShare)), \
-        "training_seconds": \(jnum(trainingSeconds)), "training_calls": \(trainingCalls), \
-        "integration_seconds": \(jnum(result.seconds)), "integration_calls": \(result.integrandCalls), "seed": \(training.seed), \
+        "integral": \(jsonNumber(result.integral)), "error": \(jsonNumber(result.error)), "exact": \(jsonNumber(exact)), "pull": \(jsonNumber(pull)), \
+        "relative_std_dev": \(jsonNumber(result.relativeStandardDeviation)), "unweighting_efficiency": \(jsonNumber(result.unweightingEfficiency)), \
+        "overweight_fraction": \(jsonNumber(result.overweightFraction)), "overweight_share": \(jsonNumber(result.overweightShare)), \
+        "training_seconds": \(jsonNumber(trainingSeconds)), "training_calls": \(trainingCalls), \
+        "integration_seconds": \(jsonNumber(result.seconds)), "integration_calls": \(result.integrandCalls), "seed": \(training.seed), \
         "per_channel": [\(channels)]}
         """
         return Report(text: text, json: json)
@@ -381,17 +381,3 @@ private func fmt(_ x: Double) -> String {
     return "\(x)"
 }
 
-private func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var bytes = [UInt8]()
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, f)
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count { break }
-    }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
-private func jnum(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }

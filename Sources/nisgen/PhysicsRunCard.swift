@@ -190,23 +190,24 @@ struct PhysicsRunCard {
         efficiency ratio NIS/VEGAS \(c.efficiencyRatio), pull \(c.pull), break-even \(c.breakEvenEvents.map { "\($0)" } ?? "never") unweighted events
         """
         func obj(_ s: SamplerFigures) -> String {
-            "{\"cross_section_pb\": \(num(s.result.integral)), \"error_pb\": \(num(s.result.error)), \"unweighting_efficiency\": \(num(s.result.unweightingEfficiency)), "
-                + "\"training_calls\": \(s.trainingCalls), \"training_cpu_seconds\": \(num(s.trainingCPUSeconds)), \"training_wall_seconds\": \(num(s.trainingSeconds)), "
-                + "\"evaluation_points\": \(s.result.integrandCalls), \"evaluation_cpu_seconds\": \(num(s.evaluationCPUSeconds)), "
-                + "\"unweighted_events_per_cpu_second\": \(num(s.unweightedPerCPUSecond))}"
+            "{\"cross_section_pb\": \(jsonNumber(s.result.integral)), \"error_pb\": \(jsonNumber(s.result.error)), \"unweighting_efficiency\": \(jsonNumber(s.result.unweightingEfficiency)), "
+                + "\"training_calls\": \(s.trainingCalls), \"training_cpu_seconds\": \(jsonNumber(s.trainingCPUSeconds)), \"training_wall_seconds\": \(jsonNumber(s.trainingSeconds)), "
+                + "\"evaluation_points\": \(s.result.integrandCalls), \"evaluation_cpu_seconds\": \(jsonNumber(s.evaluationCPUSeconds)), "
+                + "\"unweighted_events_per_cpu_second\": \(jsonNumber(s.unweightedPerCPUSecond))}"
         }
         let m = setup.model
         let model = "{\"scheme\": \"Gmu\", \"mz\": \(m.mZ), \"mw\": \(m.mW), \"gf\": \(m.gF), \"width_w\": \(m.widthW), \"width_z\": \(m.widthZ), "
             + "\"cabibbo_angle\": \(m.cabibboAngle), \"sin2_theta_w\": \(m.sin2ThetaW), \"alpha_inverse\": \(1 / m.alpha)}"
         let json = "{\"process\": \"\(setup.process)\", \"sqrt_s\": \(setup.sqrtS), \"channels\": \(integrand.channelCount), "
             + "\"pdf\": \"\(setup.pdfSet)\", \"pdf_member\": \(setup.pdfMember), \"model\": \(model), "
-            + "\"vegas\": \(obj(c.vegas)), \"nis\": \(obj(c.nis)), \"efficiency_ratio\": \(num(c.efficiencyRatio)), \"pull\": \(num(c.pull)), "
-            + "\"break_even_events\": \(c.breakEvenEvents.map(num) ?? "null"), \"seed\": \(settings.training.seed)}"
+            + "\"vegas\": \(obj(c.vegas)), \"nis\": \(obj(c.nis)), \"efficiency_ratio\": \(jsonNumber(c.efficiencyRatio)), \"pull\": \(jsonNumber(c.pull)), "
+            + "\"break_even_events\": \(c.breakEvenEvents.map(jsonNumber) ?? "null"), \"seed\": \(settings.training.seed)}"
         return (text, json, c)
     }
 }
 
-private func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+/// A JSON number, or null for NaN and infinities (JSON has neither).
+func jsonNumber(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
 
 /// Typed look-ups in a card's sections with errors naming section and key.
 struct CardReader {
