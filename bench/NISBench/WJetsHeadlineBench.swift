@@ -6,7 +6,7 @@
 // seconds (fair on a shared machine).
 // Environment: HEADLINE_JETS (default "1,2,3,4"), HEADLINE_SCALE (multiplies point budgets, default 1),
 // HEADLINE_FLAVOUR (1: also the flavour-sampling study at n = 2), HEADLINE_FLAVOUR_COST (1: only the cost per
-// point of summed vs sampled flavour), HEADLINE_CHANNEL_CHECK (1: only each channel alone, HEADLINE_CHANNELS),
+// point of summed vs sampled flavour), HEADLINE_CHANNEL_CHECK (1: only each channel alone, HEADLINE_CHANNELS), HEADLINE_PRIOR (densities),
 // HEADLINE_SAMPLED_FLAVOUR (multiplicities using one sampled |M|² call per point), tuning overrides (see
 // `overridden`), HEADLINE_PDF_PATH (folder holding the PDF set; default ./.venv). Results: bench/RESULTS-headline.md.
 #if canImport(Glibc)
@@ -29,6 +29,8 @@ enum WJetsHeadlineBench {
         var s = CollisionSetup()
         s.process = "p p > e+ ve" + String(repeating: " j", count: n)
         s.pdfSearchPaths = [env("HEADLINE_PDF_PATH") ?? ".venv"]
+        // HEADLINE_PRIOR=densities: classic multi-channel prior α⁰_c = g_c/Σg instead of propagator (SDE) weights.
+        if env("HEADLINE_PRIOR") == "densities" { s.priorWeighting = .channelDensities }
         return s
     }
 
