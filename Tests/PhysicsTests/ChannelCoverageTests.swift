@@ -1,0 +1,200 @@
+// Coverage diagnostic for the W + 3 jets Chili channels (WJetsChannels): every channel's density must be the
+// true density of the points its map generates, and every channel must cover the cut region (ChiliChannel's
+// header claims both). Test with a cut indicator only (no matrix element, no PDF), so it is cheap:
+//   P_c(cuts) = ∫ g_c · cuts  (fraction of channel c's points that pass the cuts), estimated two ways:
+//   directly from channel c's samples, and from channel 0's samples as E₀[cuts · g_c/g₀].
+// Both agree iff channel 0 covers channel c's support inside the cuts and g_c is channel c's true density;
+// the reverse estimate E_c[cuts · g₀/g_c] = P₀(cuts) checks that channel c covers channel 0's cut region.
+import XCTest
+import Kinematics
+import Numerics
+@testable import PhaseSpace
+
+final class ChannelCoverageTests: XCTestCase {
+    private let ptMin = 20.0, etaMax = 5.0, rMin = 0.4
+
+    private func limits() -> ChannelLimits {
+        ChannelLimits(sqrtS: 13000, wMass: 80.419, wWidth: 2.0476, jetPTMin: ptMin, jetEtaMax: etaMax,
+                      pairMass2Min: 2 * ptMin * ptMin * (1 - cos(rMin)))
+    }
+
+    /// The jet cuts of the headline process (p_T > 20, |η| < 5, ΔR > 0.4) on partons 4..<4+n.
+    private func passes(_ p: [FourVector], jets n: Int) -> Bool {
+        for i in 0..<n {
+            let a = p[4 + i]
+            guard a.pt > ptMin, abs(a.eta) < etaMax else { return false }
+            for j in 0..<i {
+                guard deltaR(a, p[4 + j]) > rMin else { return false }
+            }
+        }
+        return true
+    }
+
+    private struct Sample { var momenta: [FourVector]; var x1: Double; var x2: Double }
+
+    private func sample(_ ch: ChiliChannel, count: Int, seed: UInt64) -> [Sample?] {
+        var rng = RandomStream(seed: seed, stream: 0)
+        var y = [Double](repeating: 0, count: ch.dimension)
+        var mom = [FourVector](repeating: .zero, count: ch.finalStateCount + 2)
+        var out: [Sample?] = []
+        for _ in 0..<count {
+            for k in 0..<y.count { y[k] = rng.uniform() }
+            let mp = y.withUnsafeBufferPointer { ch.map($0, into: &mom) }
+            out.append(mp.weight > 0 ? Sample(momenta: mom, x1: mp.x1, x2: mp.x2) : nil)
+        }
+        return out
+    }
+
+    /// Mean and standard error of a list of per-point values.
+    private func meanError(_ v: [Double]) -> (Double, Double) {
+        let n = Double(v.count), m = v.reduce(0, +) / n
+        let varc = v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1)
+        return (m, (varc / n).squareRoot())
+    }
+
+    func testEveryChannelCoversTheCutRegionAtThreeJets() throws {
+        let n = 3, count = 6000
+        let channels = try WJetsChannels.make(jets: n, limits: limits())
+        XCTAssertEqual(channels.count, 7)
+        let ch0 = channels[0]
+        let base = sample(ch0, count: count, seed: 11)
+        // Pointwise: channel-0 points in the cuts that channel c cannot produce must get density 0 from c,
+        // and where c can produce them its map must return the same point with weight 1/density.
+        var report: [String] = []
+        for (c, ch) in channels.enumerated() where c > 0 {
+            var foreignNonZero = 0, roundTripBad = 0, unreachable = 0
+            var mom = [FourVector](repeating: .zero, count: ch.finalStateCount + 2)
+            for s in base {
+                guard let s, passes(s.momenta, jets: n) else { continue }
+                let g = ch.density(ofMomenta: s.momenta, x1: s.x1, x2: s.x2)
+                guard let y = ch.inverse(ofMomenta: s.momenta, x1: s.x1, x2: s.x2),
+                      y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                    unreachable += 1
+                    if g > 0 { foreignNonZero += 1 }
+                    continue
+                }
+                let mp = y.withUnsafeBufferPointer { ch.map($0, into: &mom) }
+                let sameSpot = (4..<(4 + n)).allSatisfy { (mom[$0] - s.momenta[$0]).e.magnitude < 1e-6 * s.momenta[$0].e }
+                if !(mp.weight > 0 && sameSpot && abs(mp.density / g - 1) < 1e-6) { roundTripBad += 1 }
+            }
+            report.append("\(ch.name): unreachable \(unreachable), of which density > 0: \(foreignNonZero); bad round trips \(roundTripBad)")
+            XCTAssertEqual(foreignNonZero, 0, "\(ch.name): non-zero density at points it cannot generate")
+            XCTAssertEqual(roundTripBad, 0, "\(ch.name): inverse/map/density disagree")
+        }
+        // Integrals: P_c(cuts) directly vs via channel 0, and P₀(cuts) via channel c.
+        let p0 = meanError(base.map { s in s.map { passes($0.momenta, jets: n) ? 1.0 : 0.0 } ?? 0 })
+        for (c, ch) in channels.enumerated() where c > 0 {
+            let own = sample(ch, count: count, seed: 100 + UInt64(c))
+            // f = cuts · min(g₀, g_c) and α_c = g_c/(g₀ + g_c) (two-channel density prior): the per-point
+            // weights α_c f/g_c and α_c f/g₀ are both ≤ 1, so both estimates of ∫ α_c f have finite variance
+            // (the plain ratio g_c/g₀ is unbounded: back-to-back pairs of a cluster have g₀ ≪ g_c).
+            func weight(_ s: Sample?, over own: Bool) -> Double {
+                guard let s, passes(s.momenta, jets: n) else { return 0 }
+                let g0 = ch0.density(ofMomenta: s.momenta, x1: s.x1, x2: s.x2)
+                let gc = ch.density(ofMomenta: s.momenta, x1: s.x1, x2: s.x2)
+                guard g0 + gc > 0 else { return 0 }
+                let alpha = gc / (g0 + gc), f = min(g0, gc)
+                return alpha * f / (own ? gc : g0)
+            }
+            let direct = meanError(own.map { weight($0, over: true) })
+            let via0 = meanError(base.map { weight($0, over: false) })
+            // Reverse pointwise check: channel c's points in the cuts must be reachable by channel 0.
+            var lost = 0, lostNonZero = 0, badBack = 0
+            var mom0 = [FourVector](repeating: .zero, count: ch0.finalStateCount + 2)
+            for s in own {
+                guard let s, passes(s.momenta, jets: n) else { continue }
+                let g0 = ch0.density(ofMomenta: s.momenta, x1: s.x1, x2: s.x2)
+                guard let y = ch0.inverse(ofMomenta: s.momenta, x1: s.x1, x2: s.x2), y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
+                    lost += 1; if g0 > 0 { lostNonZero += 1 }; continue
+                }
+                let mp = y.withUnsafeBufferPointer { ch0.map($0, into: &mom0) }
+                let sameSpot = (4..<(4 + n)).allSatisfy { (mom0[$0] - s.momenta[$0]).e.magnitude < 1e-6 * s.momenta[$0].e }
+                if !(mp.weight > 0 && sameSpot && abs(mp.density / g0 - 1) < 1e-6) { badBack += 1 }
+            }
+            report.append("\(ch.name) points: unreachable by channel 0 \(lost) (density > 0: \(lostNonZero)); bad round trips \(badBack)")
+            XCTAssertEqual(lost, 0, "\(ch.name): generates cut-region points channel 0 cannot")
+            XCTAssertEqual(badBack, 0, "\(ch.name): channel 0 inverse/map/density disagree on its points")
+            let pull = (direct.0 - via0.0) / (direct.1 * direct.1 + via0.1 * via0.1).squareRoot()
+            report.append(String(format: "%@: ∫α_c f via c %.5f±%.5f, via ch0 %.5f±%.5f (pull %.1f); P_0(cuts) %.4f",
+                                 ch.name, direct.0, direct.1, via0.0, via0.1, pull, p0.0))
+            XCTAssertGreaterThan(direct.0, 10 * direct.1, "\(ch.name): estimate not significant")
+            XCTAssertLessThan(abs(pull), 4, "\(ch.name): channel c and channel 0 disagree on ∫ α_c f")
+        }
+        let text = report.joined(separator: "\n")
+        // Numbers to a file on request (COVERAGE_REPORT=path) for the diagnosis write-up.
+        if let path = ProcessInfo.processInfo.environment["COVERAGE_REPORT"] { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+    }
+
+    /// Determinant by Gaussian elimination with partial pivoting (small dense matrices).
+    private func determinant(_ a: [[Double]]) -> Double {
+        var m = a, det = 1.0
+        let n = m.count
+        for c in 0..<n {
+            var piv = c
+            for r in c..<n where abs(m[r][c]) > abs(m[piv][c]) { piv = r }
+            if m[piv][c] == 0 { return 0 }
+            if piv != c { m.swapAt(piv, c); det = -det }
+            det *= m[c][c]
+            for r in (c + 1)..<n {
+                let f = m[r][c] / m[c][c]
+                for k in c..<n { m[r][k] -= f * m[c][k] }
+            }
+        }
+        return det
+    }
+
+    /// The density of each channel must be its true Jacobian: for a point x = x_c(y_c), the map y₀(x_c(y_c))
+    /// into channel 0's unit cube has |det ∂y₀/∂y_c| = g₀(x)/g_c(x). Checked by central differences, which
+    /// tests the map weights themselves (a round trip only tests density = 1/weight).
+    func testChannelDensitiesAreTrueJacobiansAtThreeJets() throws {
+        let n = 3
+        let channels = try WJetsChannels.make(jets: n, limits: limits())
+        let ch0 = channels[0]
+        var lines: [String] = []
+        for (c, ch) in channels.enumerated() where c > 0 {
+            var rng = RandomStream(seed: 500 + UInt64(c), stream: 0)
+            var mom = [FourVector](repeating: .zero, count: ch.finalStateCount + 2)
+            var checked = 0, worst = 0.0
+            var attempts = 0
+            while checked < 20 && attempts < 2000 {
+                attempts += 1
+                var y = (0..<ch.dimension).map { _ in 0.05 + 0.9 * rng.uniform() }
+                let mp = y.withUnsafeBufferPointer { ch.map($0, into: &mom) }
+                guard mp.weight > 0, passes(mom, jets: n) else { continue }
+                let g0 = ch0.density(ofMomenta: mom, x1: mp.x1, x2: mp.x2), gc = mp.density
+                guard g0 > 0 else { continue }
+                let h = 1e-6
+                var jac = [[Double]](repeating: [Double](repeating: 0, count: ch.dimension), count: ch0.dimension)
+                var ok = true
+                for k in 0..<ch.dimension {
+                    var cols: [[Double]] = []
+                    for sgn in [1.0, -1.0] {
+                        let keep = y[k]
+                        y[k] = keep + sgn * h
+                        var m2 = mom
+                        let q = y.withUnsafeBufferPointer { ch.map($0, into: &m2) }
+                        y[k] = keep
+                        guard q.weight > 0, let y0 = ch0.inverse(ofMomenta: m2, x1: q.x1, x2: q.x2) else { ok = false; break }
+                        cols.append(y0)
+                    }
+                    guard ok else { break }
+                    for r in 0..<ch0.dimension {
+                        var d = cols[0][r] - cols[1][r]
+                        // φ wraps around: keep the short way.
+                        if d > 0.5 { d -= 1 } else if d < -0.5 { d += 1 }
+                        jac[r][k] = d / (2 * h)
+                    }
+                }
+                guard ok else { continue }
+                let ratio = abs(determinant(jac)) / (g0 / gc)
+                worst = max(worst, abs(ratio - 1))
+                checked += 1
+                if abs(ratio - 1) > 1e-3 && lines.count < 40 { lines.append("\(ch.name): |det|/(g0/gc) = \(ratio)") }
+            }
+            lines.append("\(ch.name): checked \(checked), worst |ratio − 1| = \(worst)")
+            XCTAssertGreaterThanOrEqual(checked, 10)
+            XCTAssertLessThan(worst, 1e-3, "\(ch.name): density is not the Jacobian of its map")
+        }
+        if let path = ProcessInfo.processInfo.environment["JACOBIAN_REPORT"] { try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8) }
+    }
+}
