@@ -157,14 +157,21 @@ public final class CouplingFlow<T: GEMMScalar> {
                     }
                 }
             }
-            netInput.withUnsafeBufferPointer { net in
-                if cache {
-                    b.net.forward(x: net.baseAddress, rows: n)
-                    b.net.withMutableOutput { run($0.baseAddress!) }
-                } else {
-                    // Inference output is not needed afterwards; the kernel only reads it.
-                    b.net.infer(x: net.baseAddress, rows: n) { run(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-                }
+            withConditionerOutput(b, rows: n, cache: cache, run)
+        }
+    }
+
+    /// Runs block `b`'s conditioner on `netInput` and hands the raw spline parameters to `body`: the training
+    /// forward (kept for the backward pass) when `cache`, otherwise the cheaper inference, whose output the
+    /// spline kernels only read.
+    private func withConditionerOutput(_ b: CouplingBlock<T>, rows n: Int, cache: Bool,
+                                       _ body: (UnsafeMutablePointer<T>) -> Void) {
+        netInput.withUnsafeBufferPointer { net in
+            if cache {
+                b.net.forward(x: net.baseAddress, rows: n)
+                b.net.withMutableOutput { body($0.baseAddress!) }
+            } else {
+                b.net.infer(x: net.baseAddress, rows: n) { body(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
             }
         }
     }
@@ -215,14 +222,7 @@ public final class CouplingFlow<T: GEMMScalar> {
                     }
                 }
             }
-            netInput.withUnsafeBufferPointer { net in
-                if cache {
-                    b.net.forward(x: net.baseAddress, rows: n)
-                    b.net.withMutableOutput { run($0.baseAddress!) }
-                } else {
-                    b.net.infer(x: net.baseAddress, rows: n) { run(UnsafeMutablePointer(mutating: $0.baseAddress!)) }
-                }
-            }
+            withConditionerOutput(b, rows: n, cache: cache, run)
             if cache {
                 // After inverting block bi, `cur` is that block's input in the density direction.
                 reserveScratch(&blockInputs[bi], nd)
