@@ -34,12 +34,9 @@ public struct CollisionSetup: Sendable, Equatable {
         let parsed = try Amplitudes.Process(process, options: ProcessOptions(includeBottom: includeBottom, model: model))
         let jets = try jetCount(of: parsed)
         let pdf = try LHAGridPDF.load(pdfSet, member: pdfMember, searchPaths: pdfSearchPaths)
-        let base = try HadronicIntegrand.wPlusJets(jets: jets, sqrtS: sqrtS, pdf: pdf, groups: parsed.groups,
-                                                   cuts: cuts, scales: scales, model: model, maxPropagators: maxPropagators)
-        guard priorWeighting != base.priorWeighting else { return base }
-        return try HadronicIntegrand(sqrtS: sqrtS, pdf: pdf, groups: parsed.groups, channels: base.channels, cuts: cuts,
-                                     scales: scales, model: model, featureChannel: base.featureChannel,
-                                     priorWeighting: priorWeighting)
+        return try HadronicIntegrand.wPlusJets(jets: jets, sqrtS: sqrtS, pdf: pdf, groups: parsed.groups,
+                                               cuts: cuts, scales: scales, model: model, maxPropagators: maxPropagators,
+                                               priorWeighting: priorWeighting)
     }
 
     /// Number of final-state partons: outgoing legs minus the lepton pair.

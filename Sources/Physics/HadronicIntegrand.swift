@@ -83,11 +83,11 @@ public struct HadronicIntegrand: Integrand, Sendable {
     public static func wPlusJets(jets n: Int, sqrtS: Double, pdf: any PartonDensity, groups: [SubprocessGroup],
                                  cuts: Cuts = Cuts(), scales: ScaleSetting = ScaleSetting(),
                                  model: StandardModel = StandardModel(), leptonPairMass: ClosedRange<Double>? = nil,
-                                 maxPropagators: Int = 2) throws -> HadronicIntegrand {
+                                 maxPropagators: Int = 2, priorWeighting: PriorWeighting = .propagators) throws -> HadronicIntegrand {
         let limits = try cuts.channelLimits(sqrtS: sqrtS, model: model, jets: n, leptonPairMass: leptonPairMass)
         let channels = try WJetsChannels.make(jets: n, limits: limits, maxPropagators: maxPropagators)
         return try HadronicIntegrand(sqrtS: sqrtS, pdf: pdf, groups: groups, channels: channels, cuts: cuts,
-                                     scales: scales, model: model)
+                                     scales: scales, model: model, priorWeighting: priorWeighting)
     }
 
     // MARK: - The integrand at one point
