@@ -32,7 +32,7 @@ public struct VegasIntegrator {
     public var batchSize: Int
 
     public init(dimension: Int, bins: Int = 64, iterations: Int = 10, callsPerIteration: Int = 10_000,
-                damping: Double = 1.5, warmupIterations: Int = 0, batchSize: Int = 4096) {
+                damping: Double = VegasGrid.defaultDamping, warmupIterations: Int = 0, batchSize: Int = 4096) {
         precondition(iterations > warmupIterations && warmupIterations >= 0, "VegasIntegrator: need iterations > warmupIterations ≥ 0")
         precondition(callsPerIteration >= 2 && batchSize >= 1, "VegasIntegrator: need ≥ 2 calls per iteration")
         grid = VegasGrid(dimension: dimension, bins: bins)

@@ -5,6 +5,8 @@
 // the weights by α·f·J/ε and keeps every region of the channel visible to the loss; a fraction ε of each batch
 // is drawn uniformly. It is off by default: where q_flow ≪ ε the mixture's gradient with respect to the flow
 // vanishes, and on the Gaussian toys it cost efficiency without curing the channel-weight net's bias.
+// With `defensiveGrid` set the second component is that VEGAS grid's density instead of the uniform one:
+// weights are then bounded by w_VEGAS/ε, so training cannot open a tail worse than the grid's.
 import Numerics
 import Flows
 
@@ -15,6 +17,8 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
     public var maxGradientNorm: Double?
     /// ε of the defensive mixture (0: the bare flow).
     public let uniformFraction: Double
+    /// The mixture's second component: this grid's density (nil: uniform on [0,1]^d).
+    public var defensiveGrid: VegasGrid?
     private var latent = Matrix<T>(rows: 0, cols: 0)
     /// q_flow/q of the last training pass (chain rule of the mixture).
     private var flowShare: [Double] = []
@@ -28,14 +32,22 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         self.uniformFraction = uniformFraction
     }
 
-    /// log((1−ε)e^{l} + ε) and the flow's share (1−ε)e^{l}/q.
+    /// log((1−ε)e^{l} + ε e^{m}) and the flow's share (1−ε)e^{l}/q, m the second component's log density.
     @inline(__always)
-    func mix(_ logFlow: Double) -> (logQ: Double, share: Double) {
+    func mix(_ logFlow: Double, _ logOther: Double = 0) -> (logQ: Double, share: Double) {
         let eps = uniformFraction
         if eps == 0 { return (logFlow, 1) }
-        let a = (1 - eps) * _exp(logFlow)
-        let q = a + eps
-        return (_log(q), a / q)
+        // Log-sum-exp: in 10+ dimensions either density can be far outside Double's exp range.
+        let la = _log(1 - eps) + logFlow, lb = _log(eps) + logOther
+        let top = max(la, lb)
+        let ea = _exp(la - top), eb = _exp(lb - top)
+        return (top + _log(ea + eb), ea / (ea + eb))
+    }
+
+    /// log density of the second component at points y (0 for the uniform one).
+    func logDefensive(_ y: MatrixD) -> [Double] {
+        guard let grid = defensiveGrid else { return [Double](repeating: 0, count: y.rows) }
+        return grid.inverseMap(y).jacobian.map { -_log($0) }
     }
 
     public var dimension: Int { flow.dimension }
@@ -52,13 +64,23 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         var (x, logFlow) = flow.sample(latent: latent)
         if uniformCount > 0 {
             var u = Matrix<T>(rows: uniformCount, cols: d)
-            for i in 0..<u.storage.count { u.storage[i] = T(rng.uniform()) }
+            if let grid = defensiveGrid {
+                var v = MatrixD(rows: uniformCount, cols: d)
+                rng.fillUniform(&v.storage)
+                let y = grid.map(v).x
+                for i in 0..<u.storage.count { u.storage[i] = T(y.storage[i]) }
+            } else {
+                for i in 0..<u.storage.count { u.storage[i] = T(rng.uniform()) }
+            }
             let (_, logU) = flow.inverse(u)
             x.resize(rows: count, cols: d)
             x.storage.replaceSubrange((flowCount * d)..<(count * d), with: u.storage)
             logFlow.append(contentsOf: logU)
         }
-        return (Self.toDouble(x), logFlow.map { mix($0.doubleValue).logQ })
+        // The points as the integrand sees them (Double), and both components' densities there.
+        let points = Self.toDouble(x)
+        let logOther = logDefensive(points)
+        return (points, (0..<count).map { mix(logFlow[$0].doubleValue, logOther[$0]).logQ })
     }
 
     /// One pass (the flow keeps its backward cache while sampling) for the bare flow; with the defensive mixture
@@ -79,10 +101,11 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         var x = Matrix<T>(rows: points.rows, cols: points.cols)
         for i in 0..<points.storage.count { x.storage[i] = T(points.storage[i]) }
         let logFlow = flow.logDensity(x)
+        let logOther = uniformFraction > 0 ? logDefensive(points) : []
         flowShare = [Double](repeating: 1, count: logFlow.count)
         var logQ = [Double](repeating: 0, count: logFlow.count)
         for i in logFlow.indices {
-            let m = mix(logFlow[i].doubleValue)
+            let m = mix(logFlow[i].doubleValue, uniformFraction > 0 ? logOther[i] : 0)
             logQ[i] = m.logQ
             flowShare[i] = m.share
         }

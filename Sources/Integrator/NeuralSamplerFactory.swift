@@ -15,6 +15,9 @@ public struct NeuralSamplerOptions: Sendable, Equatable {
     public var channelWeightHidden = [32, 32]
     /// ε of each flow's defensive mixture with the uniform density (see `FlowChannelDensity`); 0 = bare flows.
     public var uniformFraction = 0.0
+    /// When the flows start from VEGAS grids: mix each flow with its channel's grid instead of the uniform
+    /// density (weights bounded by w_VEGAS/ε; see `FlowChannelDensity.defensiveGrid`).
+    public var defensiveMixtureUsesVegasGrid = false
     /// VEGAS pre-training of each channel before the flows start from it (nil: flows start at the identity).
     public var vegasPretraining: VegasPretraining? = nil
 

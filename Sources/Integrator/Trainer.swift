@@ -167,7 +167,11 @@ public final class Trainer {
     }
 
     /// Integrate with the trained sampler (no training), allocating by the training's σ estimates.
-    public func integrate(points: Int, batchSize: Int? = nil, unweighter: Unweighter = Unweighter()) -> IntegrationResult {
+    /// `integrand` (same channels) replaces the training integrand, e.g. exact |M|² after training on a
+    /// cheaper unbiased estimate of it.
+    public func integrate(points: Int, batchSize: Int? = nil, unweighter: Unweighter = Unweighter(),
+                          integrand: (any Integrand)? = nil) -> IntegrationResult {
+        let sampler = integrand.map { ChannelBatchSampler(integrand: $0) } ?? self.sampler
         let pass = IntegrationPass(sampler: sampler, plan: plan, allocation: configuration.allocation, unweighter: unweighter)
         let sigma = standardDeviations.contains(where: { $0 > 0 }) ? standardDeviations : Array(repeating: 1, count: plan.channelCount)
         let (result, _) = pass.run(points: points, batchSize: batchSize ?? max(configuration.batchSize, 1),

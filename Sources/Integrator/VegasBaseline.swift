@@ -2,6 +2,7 @@
 // the channel's mapping, fixed prior channel weights, stratified allocation by the channels' σ. It reuses the
 // batch sampler, statistics and unweighting of the neural sampler so both are measured identically.
 import Numerics
+import Flows
 import Cluster
 
 public final class VegasBaseline {
@@ -21,7 +22,7 @@ public final class VegasBaseline {
     /// The adaptation iterations' results, combined by inverse variance (what classic VEGAS reports).
     public private(set) var iterationResults = IterationCombiner()
 
-    public init(integrand: any Integrand, plan: ChannelPlan? = nil, bins: Int = 64, damping: Double = 1.5,
+    public init(integrand: any Integrand, plan: ChannelPlan? = nil, bins: Int = 64, damping: Double = VegasGrid.defaultDamping,
                 allocation: ChannelAllocation = ChannelAllocation(), seed: UInt64, communicator: any Communicator) throws {
         let plan = plan ?? .all(integrand.channelCount)
         guard plan.channelCount == integrand.channelCount else {
@@ -61,8 +62,12 @@ public final class VegasBaseline {
         adaptationSeconds += communicator.wallTime() - start
     }
 
-    public func integrate(points: Int, batchSize: Int = 4096, unweighter: Unweighter = Unweighter()) -> IntegrationResult {
-        let p = IntegrationPass(sampler: pass.sampler, plan: plan, allocation: allocation, unweighter: unweighter)
+    /// Integrate with the adapted grids. `integrand` (same channels) replaces the one the grids adapted on,
+    /// e.g. the exact |M|² after adapting on a cheaper unbiased estimate of it.
+    public func integrate(points: Int, batchSize: Int = 4096, unweighter: Unweighter = Unweighter(),
+                          integrand: (any Integrand)? = nil) -> IntegrationResult {
+        let sampler = integrand.map { ChannelBatchSampler(integrand: $0) } ?? pass.sampler
+        let p = IntegrationPass(sampler: sampler, plan: plan, allocation: allocation, unweighter: unweighter)
         let (result, _) = p.run(points: points, batchSize: batchSize, densities: densities, channelWeights: channelWeights,
                                 active: active, standardDeviations: standardDeviations, rngs: &rngs,
                                 communicator: communicator)

@@ -6,8 +6,11 @@ import Flows
 public final class VegasChannelDensity: ChannelDensity {
     public private(set) var grid: VegasGrid
     public var damping: Double
+    /// What the grid equalises across bins: the squared weights (classic VEGAS, minimises the variance) or
+    /// their magnitudes (less sensitive to a single outlier when a channel has few points).
+    public var adaptsOnMagnitude = false
 
-    public init(dimension: Int, bins: Int = 64, damping: Double = 1.5) {
+    public init(dimension: Int, bins: Int = 64, damping: Double = VegasGrid.defaultDamping) {
         grid = VegasGrid(dimension: dimension, bins: bins)
         self.damping = damping
     }
@@ -32,7 +35,7 @@ public final class VegasChannelDensity: ChannelDensity {
     /// The grid adapts to (α·f·J)² = w² binned in the grid's own coordinates u = G⁻¹(y).
     public func observe(points: MatrixD, weights: [Double]) {
         let u = grid.inverseMap(points).u
-        grid.accumulate(u, weightsSquared: weights.map { $0 * $0 })
+        grid.accumulate(u, weightsSquared: adaptsOnMagnitude ? weights.map { abs($0) } : weights.map { $0 * $0 })
     }
 
     public func adapt() { grid.adapt(damping: damping) }

@@ -10,9 +10,9 @@ public struct VegasPretraining: Sendable, Equatable {
     /// Points per iteration, summed over channels.
     public var pointsPerIteration = 4000
     public var bins = 64
-    public var damping = 1.5
+    public var damping = VegasGrid.defaultDamping
 
-    public init(iterations: Int = 6, pointsPerIteration: Int = 4000, bins: Int = 64, damping: Double = 1.5) {
+    public init(iterations: Int = 6, pointsPerIteration: Int = 4000, bins: Int = 64, damping: Double = VegasGrid.defaultDamping) {
         self.iterations = iterations
         self.pointsPerIteration = pointsPerIteration
         self.bins = bins
@@ -23,6 +23,7 @@ public struct VegasPretraining: Sendable, Equatable {
         if iterations < 1 { throw ToyIntegrandError("VEGAS iterations must be ≥ 1, got \(iterations)") }
         if pointsPerIteration < 1 { throw ToyIntegrandError("VEGAS points per iteration must be ≥ 1") }
         if bins < 2 { throw ToyIntegrandError("VEGAS bins must be ≥ 2, got \(bins)") }
+        if !(damping > 0 && damping.isFinite) { throw ToyIntegrandError("VEGAS damping must be a positive number, got \(damping)") }
     }
 
     /// Adapt grids for the owned channels and load them into the flows. Returns the integrand calls used

@@ -27,6 +27,7 @@ public extension NeuralSamplerFactory {
             let flow = FlowChannelDensity<Float>(dimension: integrand.dimension, config: options.flow, seed: s.next(),
                                                  uniformFraction: options.uniformFraction)
             flow.flow.initialize(fromVegas: vegas.grid)
+            if options.defensiveMixtureUsesVegasGrid { flow.defensiveGrid = vegas.grid }
             densities[c] = flow
         }
         let weights: any ChannelWeights = options.trainChannelWeights

@@ -47,3 +47,13 @@ extension SubprocessGroup {
         return SubprocessGroup(members: members, matrixElement: HelicitySampledMatrixElement(tree))
     }
 }
+
+extension HadronicIntegrand {
+    /// The same integrand with every group's |M|² helicity-sampled: an unbiased, noisier and (at n = 4) ~5×
+    /// cheaper stand-in, meant for the adaptation and training phases; measure with the exact one.
+    public func withSampledHelicities() throws -> HadronicIntegrand {
+        try HadronicIntegrand(sqrtS: sqrtS, pdf: pdf, groups: groups.map { $0.helicitySampled() }, channels: channels,
+                              cuts: cuts, scales: scales, model: model, featureChannel: featureChannel,
+                              priorWeighting: priorWeighting)
+    }
+}

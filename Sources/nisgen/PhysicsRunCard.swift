@@ -4,7 +4,7 @@
 //   [cuts]     jet_pt_min = 20, jet_eta_max = 5, jet_dr_min = 0.4, lepton_pt_min, lepton_eta_max,
 //              missing_et_min, mt_w_min                       (absent: the default; a negative value: no cut)
 //   [scales]   choice = "mt_half" | "ht_half" | "htprime_half" | "fixed", fixed = μ₀ (GeV), mu_r_factor, mu_f_factor
-//   [training] vegas_iterations, vegas_points, vegas_bins, steps, batch_size, learning_rate, schedule, loss,
+//   [training] vegas_iterations, vegas_points, vegas_bins, vegas_damping, sampled_helicity, steps, batch_size, learning_rate, schedule, loss,
 //              buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weights,
 //              channel_weight_steps, flow_bins, flow_layers, flow_units, flow_blocks, evaluation_points,
 //              max_weight ("bootstrap" | "quantile"), overweight_fraction, budget_scale, seed
@@ -31,7 +31,7 @@ struct PhysicsRunCard {
         "process": ["process", "sqrt_s", "pdf", "pdf_member", "pdf_path", "include_bottom", "max_propagators"],
         "cuts": ["jet_pt_min", "jet_eta_max", "jet_dr_min", "lepton_pt_min", "lepton_eta_max", "missing_et_min", "mt_w_min"],
         "scales": ["choice", "fixed", "mu_r_factor", "mu_f_factor"],
-        "training": ["vegas_iterations", "vegas_points", "vegas_bins", "steps", "batch_size", "learning_rate", "schedule", "loss",
+        "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
                      "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "evaluation_points",
                      "max_weight", "overweight_fraction", "budget_scale", "seed"],
@@ -112,6 +112,8 @@ struct PhysicsRunCard {
         if let v = try card.int("training", "vegas_iterations") { settings.vegasIterations = v }
         if let v = try card.int("training", "vegas_points") { settings.vegasPointsPerIteration = v }
         if let v = try card.int("training", "vegas_bins") { settings.vegasBins = v }
+        if let v = try card.double("training", "vegas_damping") { settings.vegasDamping = v }
+        if let v = try card.bool("training", "sampled_helicity") { settings.sampledHelicityTraining = v }
         if let v = try card.int("training", "steps") { settings.training.steps = v }
         if let v = try card.int("training", "batch_size") { settings.training.batchSize = v }
         if let v = try card.double("training", "learning_rate") { settings.training.learningRate = v }
@@ -175,8 +177,10 @@ struct PhysicsRunCard {
         setBLASThreads(1)
         let c: SamplerComparison
         do {
-            c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: SerialCommunicator(),
-                                          progressInterval: progressInterval) { print($0); fflush(nil) }
+            let training = settings.sampledHelicityTraining ? try integrand.withSampledHelicities() : nil
+            if training != nil { print("adaptation and training on the helicity-sampled |M|², measurements exact"); fflush(nil) }
+            c = try SamplerComparison.run(integrand: integrand, trainingIntegrand: training, settings: settings,
+                                          communicator: SerialCommunicator(), progressInterval: progressInterval) { print($0); fflush(nil) }
         } catch { throw IntegrateError("\(error)") }
         func line(_ name: String, _ s: SamplerFigures) -> String {
             "\(name)  σ = \(s.result.integral) ± \(s.result.error) pb, unweighting efficiency \(s.result.unweightingEfficiency), "

@@ -60,6 +60,21 @@ final class VegasTests: XCTestCase {
         XCTAssertThrowsError(try VegasGrid(edges: [[0, 0.5, 1], [0, 1]]))
     }
 
+    /// Bins no point landed in carry no information: they keep the sampled bins' mean instead of being
+    /// treated as f = 0 (which widened them every iteration until the region was never sampled again).
+    func testUnsampledBinsKeepTheirShare() {
+        var g = VegasGrid(dimension: 1, bins: 8)
+        // Equal weights, but points only in the lower half of [0, 1].
+        let u = MatrixD(rows: 800, cols: 1, storage: (0..<800).map { (Double($0) + 0.5) / 1600 })
+        g.accumulate(u, weightsSquared: [Double](repeating: 1, count: 800))
+        g.adapt()
+        // Same density everywhere → the grid stays uniform (before the fix the upper half collapsed into
+        // fewer, wider bins: edge 4 moved well above 0.5).
+        for k in 0...8 { XCTAssertEqual(g.edges[0][k], Double(k) / 8, accuracy: 1e-12) }
+        // The damping default is the robust 0.5 (see VegasGrid.defaultDamping).
+        XCTAssertEqual(VegasGrid.defaultDamping, 0.5)
+    }
+
     func testReducedGridKeepsEndpointsKnotsAndMonotonicity() throws {
         var g = VegasGrid(dimension: 3, bins: 64)
         var rng = RandomStream(seed: 3)

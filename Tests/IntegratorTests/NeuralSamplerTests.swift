@@ -148,6 +148,45 @@ final class NeuralSamplerTests: XCTestCase {
         XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 4 * r.error)
     }
 
+    /// The defensive mixture with a VEGAS grid: q = (1−ε)q_flow + ε q_grid, reported with the samples exactly as
+    /// the training pass computes it; for an untrained (identity) flow q = (1−ε) + ε/J_grid in closed form; the
+    /// weights of a trained sampler never exceed the grid-only weight / ε; integration stays unbiased.
+    func testDefensiveMixtureWithVegasGrid() throws {
+        let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
+        let baseline = try VegasBaseline(integrand: toy, bins: 16, seed: 2, communicator: comm)
+        baseline.adapt(iterations: 4, pointsPerIteration: 4000)
+        let grid = try XCTUnwrap(baseline.densities[0] as? VegasChannelDensity).grid
+        let density = FlowChannelDensity<Float>(dimension: 2, config: FlowConfig(bins: 8, hiddenLayers: 1, hiddenUnits: 8),
+                                                seed: 3, uniformFraction: 0.25)
+        density.defensiveGrid = grid
+        var rng = RandomStream(seed: 1)
+        let (y, logQ) = density.sample(count: 400, rng: &rng)
+        let again = density.logDensityForTraining(y)
+        let jac = grid.inverseMap(y).jacobian
+        for i in 0..<400 {
+            XCTAssertEqual(logQ[i], again[i], accuracy: 1e-5)
+            XCTAssertEqual(logQ[i], log(0.75 + 0.25 / jac[i]), accuracy: 1e-5)
+        }
+        var o = smallFlow
+        o.uniformFraction = 0.2
+        o.defensiveMixtureUsesVegasGrid = true
+        let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config(seed: 8, steps: 30), options: o,
+                                                     startingFrom: baseline, communicator: comm)
+        XCTAssertNotNil((t.densities[0] as? FlowChannelDensity<Float>)?.defensiveGrid)
+        t.train()
+        let r = t.integrate(points: 6000)
+        XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 4 * r.error)
+        // Bounded weights: w = α f / q ≤ α f /(ε q_grid) point by point.
+        for c in 0..<toy.channelCount {
+            let flow = try XCTUnwrap(t.densities[c] as? FlowChannelDensity<Float>)
+            let g = try XCTUnwrap(flow.defensiveGrid)
+            var rc = RandomStream(seed: 40 + UInt64(c))
+            let (pts, lq) = flow.sample(count: 500, rng: &rc)
+            let lg = g.inverseMap(pts).jacobian.map { -log($0) }
+            for i in 0..<500 { XCTAssertGreaterThanOrEqual(lq[i], log(0.2) + lg[i] - 1e-6) }
+        }
+    }
+
     /// Fresh steps in one flow pass (sampling keeps the backward cache) train like sample + density pass, up to
     /// Float round-off of log q computed in the two directions.
     func testSinglePassFreshStepsMatchTwoPasses() throws {

@@ -45,4 +45,39 @@ final class VegasBaselineTests: XCTestCase {
         XCTAssertLessThan(rw.relativeStandardDeviation, 1.25 * rv.relativeStandardDeviation)
         XCTAssertEqual(rw.integral, toy.exactIntegral, accuracy: 4 * rw.error)
     }
+
+    /// An integrand's values times a constant: what a measurement with a different integrand must return.
+    struct Scaled: Integrand {
+        let base: any Integrand
+        let factor: Double
+        var dimension: Int { base.dimension }
+        var channelCount: Int { base.channelCount }
+        var featureCount: Int { base.featureCount }
+        func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation) {
+            base.evaluate(channel: channel, points: points, into: &result)
+            for i in result.value.indices { result.value[i] *= factor }
+        }
+    }
+
+    /// Adapt and train on one integrand, measure on another (the helicity-sampled → exact |M|² split): the
+    /// measurements see the second integrand (here 3× the first, so the answer triples), the training calls
+    /// are the first's, and a wrongly shaped measurement integrand is refused.
+    func testMeasurementUsesTheGivenIntegrand() throws {
+        let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
+        var s = SamplerComparisonSettings()
+        s.vegasIterations = 3; s.vegasPointsPerIteration = 4000; s.vegasBins = 16
+        s.options.flow = FlowConfig(bins: 16, hiddenLayers: 1, hiddenUnits: 8)
+        s.training.steps = 20; s.training.batchSize = 512; s.training.seed = 4
+        s.evaluationPoints = 20_000
+        let c = try SamplerComparison.run(integrand: Scaled(base: toy, factor: 3), trainingIntegrand: toy, settings: s,
+                                          communicator: comm)
+        for r in [c.vegas.result, c.nis.result] {
+            XCTAssertEqual(r.integral, 3 * toy.exactIntegral, accuracy: 4 * r.error)
+            XCTAssertEqual(r.integrandCalls, 20_000)
+        }
+        XCTAssertEqual(c.vegas.trainingCalls, 12_000)
+        XCTAssertEqual(c.nis.trainingCalls, 20 * 512)
+        let other = try GaussianMixture.standard(dimension: 3, peaks: 2, width: 0.05)
+        XCTAssertThrowsError(try SamplerComparison.run(integrand: other, trainingIntegrand: toy, settings: s, communicator: comm))
+    }
 }

@@ -7,7 +7,8 @@
 // Environment: HEADLINE_JETS (default "1,2,3,4"), HEADLINE_SCALE (multiplies point budgets, default 1),
 // HEADLINE_FLAVOUR (1: also the flavour-sampling study at n = 2), HEADLINE_FLAVOUR_COST (1: only the cost per
 // point of summed vs sampled flavour), HEADLINE_CHANNEL_CHECK (1: only each channel alone, HEADLINE_CHANNELS), HEADLINE_PRIOR (densities),
-// HEADLINE_SAMPLED_FLAVOUR (multiplicities using one sampled |M|² call per point), tuning overrides (see
+// HEADLINE_SAMPLED_FLAVOUR (multiplicities using one sampled |M|² call per point), HEADLINE_SAMPLED_HELICITY
+// (multiplicities adapting/training on the helicity-sampled |M|²; default: the settings' choice), tuning overrides (see
 // `overridden`), HEADLINE_PDF_PATH (folder holding the PDF set; default ./.venv). Results: bench/RESULTS-headline.md.
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,7 @@ enum WJetsHeadlineBench {
     static func run() {
         if env("HEADLINE_FLAVOUR_COST") == "1" { flavourCost(); return }
         if env("HEADLINE_CHANNEL_CHECK") == "1" { channelCheck(); return }
+        if env("HEADLINE_MAPPING_CHECK") == "1" { mappingCheck(); return }
         let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
@@ -54,7 +56,14 @@ enum WJetsHeadlineBench {
                     : base
                 if sampledFlavour { print("  [n=\(n)] flavour: one sampled matrix-element call per point") }
                 let settings = overridden(SamplerComparisonSettings.wPlusJets(jets: n, scale: scale))
-                let c = try SamplerComparison.run(integrand: integrand, settings: settings, communicator: comm, progressInterval: 50) {
+                // HEADLINE_SAMPLED_HELICITY: multiplicities whose VEGAS adaptation and NIS training use the
+                // helicity-sampled |M|² (unbiased, cheaper); both measurements stay exact.
+                let sampledHelicity = env("HEADLINE_SAMPLED_HELICITY").map { $0.split(separator: ",").compactMap { Int($0) }.contains(n) }
+                    ?? settings.sampledHelicityTraining
+                let training: (any Integrand)? = sampledHelicity && !sampledFlavour ? try base.withSampledHelicities() : nil
+                if training != nil { print("  [n=\(n)] adaptation and training on the helicity-sampled |M|²; measurements exact") }
+                let c = try SamplerComparison.run(integrand: integrand, trainingIntegrand: training, settings: settings,
+                                                  communicator: comm, progressInterval: 50) {
                     print("  [n=\(n)] " + $0); fflush(nil)
                 }
                 let row = tableRow(n: n, channels: integrand.channelCount, c, sampledFlavour: sampledFlavour)
@@ -73,7 +82,8 @@ enum WJetsHeadlineBench {
 
     /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
     /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
-    /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off).
+    /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off), HEADLINE_DEFENSIVE
+    /// (ε of a defensive mixture of each flow with its channel's VEGAS grid).
     static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
         var s = base
         if let v = env("HEADLINE_STEPS").flatMap(Int.init) { s.training.steps = v }
@@ -85,6 +95,7 @@ enum WJetsHeadlineBench {
         if let v = env("HEADLINE_UNITS").flatMap(Int.init) { s.options.flow.hiddenUnits = v }
         if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
+        if let v = env("HEADLINE_DEFENSIVE").flatMap(Double.init) { s.options.uniformFraction = v; s.options.defensiveMixtureUsesVegasGrid = true }
         if let v = env("HEADLINE_DROP").flatMap(Double.init) { s.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil }
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         return s
@@ -169,6 +180,38 @@ enum WJetsHeadlineBench {
                     let r = v.integrate(points: points)
                     print("| \(n) | \(c) \(full.channels[c].name) | \(e(r.integral, 5)) ± \(e(r.error, 2)) | \(f(r.relativeStandardDeviation, 1)) |"); fflush(nil)
                 }
+            } catch { print("n = \(n): \(error)") }
+        }
+    }
+
+    /// Per-channel integrals of the multi-channel combination before and after VEGAS adaptation
+    /// (HEADLINE_JETS, HEADLINE_EVAL, HEADLINE_VEGAS_ITER, HEADLINE_VEGAS_POINTS): a channel whose share drops
+    /// after adaptation has a grid that lost support where its prior weight is large.
+    static func mappingCheck() {
+        let jets = (env("HEADLINE_JETS") ?? "3").split(separator: ",").compactMap { Int($0) }
+        let points = env("HEADLINE_EVAL").flatMap(Int.init) ?? 100_000
+        let iterations = env("HEADLINE_VEGAS_ITER").flatMap(Int.init) ?? 8
+        let perIteration = env("HEADLINE_VEGAS_POINTS").flatMap(Int.init) ?? 8_000
+        for n in jets {
+            do {
+                let integrand = try setup(jets: n).makeIntegrand()
+                let bins = env("HEADLINE_VEGAS_BINS").flatMap(Int.init) ?? 64
+                let damping = env("HEADLINE_VEGAS_DAMPING").flatMap(Double.init) ?? 1.5
+                print("n=\(n): VEGAS \(bins) bins, damping \(damping)")
+                let v = try VegasBaseline(integrand: integrand, bins: bins, damping: damping, seed: 7, communicator: SerialCommunicator())
+                if env("HEADLINE_VEGAS_ABS") == "1" { for d in v.densities.values { (d as? VegasChannelDensity)?.adaptsOnMagnitude = true } }
+                func show(_ label: String, _ r: IntegrationResult) {
+                    print("n=\(n) \(label): \(e(r.integral, 5)) ± \(e(r.error, 2)), rel.std \(f(r.relativeStandardDeviation, 2)), ε \(e(r.unweightingEfficiency, 3))")
+                    for c in 0..<r.channelIntegrals.count {
+                        print("    channel \(c): \(e(r.channelIntegrals[c], 4)) ± \(e(r.channelErrors[c], 2)) (\(r.channelCounts[c]) points)")
+                    }
+                    fflush(nil)
+                }
+                show("mappings only (uniform grids)", v.integrate(points: points))
+                v.adapt(iterations: iterations, pointsPerIteration: perIteration) { k, r in
+                    print("  iteration \(k): \(e(r.integral, 5)) ± \(e(r.error, 2))"); fflush(nil)
+                }
+                show("after \(iterations) × \(perIteration) adaptation", v.integrate(points: points))
             } catch { print("n = \(n): \(error)") }
         }
     }
