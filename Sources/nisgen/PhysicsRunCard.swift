@@ -6,7 +6,7 @@
 //   [scales]   choice = "mt_half" | "ht_half" | "htprime_half" | "fixed", fixed = μ₀ (GeV), mu_r_factor, mu_f_factor
 //   [training] vegas_iterations, vegas_points, vegas_bins, vegas_damping, sampled_helicity, steps, batch_size, learning_rate, schedule, loss,
 //              buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weights,
-//              channel_weight_steps, flow_bins, flow_layers, flow_units, flow_blocks, evaluation_points,
+//              channel_weight_steps, flow_bins, flow_layers, flow_units, flow_blocks, defensive_fraction, evaluation_points,
 //              max_weight ("bootstrap" | "quantile"), overweight_fraction, budget_scale, seed
 //   [output]   json = "result.json", checkpoint = "sampler.nisckpt"
 // Defaults: the headline table's settings for the card's jet multiplicity (SamplerComparisonSettings.wPlusJets).
@@ -33,7 +33,7 @@ struct PhysicsRunCard {
         "scales": ["choice", "fixed", "mu_r_factor", "mu_f_factor"],
         "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
-                     "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "evaluation_points",
+                     "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
                      "max_weight", "overweight_fraction", "budget_scale", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "output": ["json", "checkpoint"],
@@ -144,6 +144,12 @@ struct PhysicsRunCard {
         if let v = try card.int("training", "flow_bins") { settings.options.flow.bins = v }
         if let v = try card.int("training", "flow_layers") { settings.options.flow.hiddenLayers = v }
         if let v = try card.int("training", "flow_units") { settings.options.flow.hiddenUnits = v }
+        if let v = try card.double("training", "defensive_fraction") {
+            // ε of each flow's mixture with its channel's VEGAS grid: bounds the weights by w_VEGAS/ε.
+            guard v >= 0 && v < 1 else { throw IntegrateError("run card: [training] defensive_fraction must be in [0,1), got \(v)") }
+            settings.options.uniformFraction = v
+            settings.options.defensiveMixtureUsesVegasGrid = true
+        }
         if let v = try card.int("training", "flow_blocks") { settings.options.flow.couplingBlocks = v }
         if let v = try card.int("training", "evaluation_points") { settings.evaluationPoints = v }
         let fraction = try card.double("training", "overweight_fraction")
