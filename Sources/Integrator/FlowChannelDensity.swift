@@ -44,9 +44,10 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         return (top + _log(ea + eb), ea / (ea + eb))
     }
 
-    /// log density of the second component at points y (0 for the uniform one).
-    func logDefensive(_ y: MatrixD) -> [Double] {
-        guard let grid = defensiveGrid else { return [Double](repeating: 0, count: y.rows) }
+    /// log density of the grid component at points y; nil when the second component is uniform (log 1 = 0)
+    /// or there is no mixture.
+    func logDefensive(_ y: MatrixD) -> [Double]? {
+        guard uniformFraction > 0, let grid = defensiveGrid else { return nil }
         return grid.inverseMap(y).jacobian.map { -_log($0) }
     }
 
@@ -80,7 +81,7 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         // The points as the integrand sees them (Double), and both components' densities there.
         let points = Self.toDouble(x)
         let logOther = logDefensive(points)
-        return (points, (0..<count).map { mix(logFlow[$0].doubleValue, logOther[$0]).logQ })
+        return (points, (0..<count).map { mix(logFlow[$0].doubleValue, logOther?[$0] ?? 0).logQ })
     }
 
     /// One pass (the flow keeps its backward cache while sampling) for the bare flow; with the defensive mixture
@@ -101,11 +102,11 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         var x = Matrix<T>(rows: points.rows, cols: points.cols)
         for i in 0..<points.storage.count { x.storage[i] = T(points.storage[i]) }
         let logFlow = flow.logDensity(x)
-        let logOther = uniformFraction > 0 ? logDefensive(points) : []
+        let logOther = logDefensive(points)
         flowShare = [Double](repeating: 1, count: logFlow.count)
         var logQ = [Double](repeating: 0, count: logFlow.count)
         for i in logFlow.indices {
-            let m = mix(logFlow[i].doubleValue, uniformFraction > 0 ? logOther[i] : 0)
+            let m = mix(logFlow[i].doubleValue, logOther?[i] ?? 0)
             logQ[i] = m.logQ
             flowShare[i] = m.share
         }

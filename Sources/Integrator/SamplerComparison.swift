@@ -73,14 +73,13 @@ public struct SamplerComparison {
                            settings: SamplerComparisonSettings, communicator: any Communicator,
                            progressInterval: Int = 0, progress: ((String) -> Void)? = nil) throws -> SamplerComparison {
         try settings.validate()
-        let measured = integrand
-        let integrand = trainingIntegrand ?? integrand
-        guard integrand.channelCount == measured.channelCount, integrand.dimension == measured.dimension else {
-            throw ToyIntegrandError("training integrand has \(integrand.channelCount) channels in \(integrand.dimension) dimensions, the measured one \(measured.channelCount) in \(measured.dimension)")
+        let adapting = trainingIntegrand ?? integrand
+        guard adapting.channelCount == integrand.channelCount, adapting.dimension == integrand.dimension else {
+            throw ToyIntegrandError("training integrand has \(adapting.channelCount) channels in \(adapting.dimension) dimensions, the measured one \(integrand.channelCount) in \(integrand.dimension)")
         }
         let unweighter = Unweighter(estimator: settings.estimator)
         var cpu0 = processCPUSeconds()
-        let baseline = try VegasBaseline(integrand: integrand, bins: settings.vegasBins, damping: settings.vegasDamping, allocation: settings.training.allocation,
+        let baseline = try VegasBaseline(integrand: adapting, bins: settings.vegasBins, damping: settings.vegasDamping, allocation: settings.training.allocation,
                                          seed: settings.training.seed, communicator: communicator)
         baseline.adapt(iterations: settings.vegasIterations, pointsPerIteration: settings.vegasPointsPerIteration) { k, r in
             if progressInterval > 0 { progress?("vegas iteration \(k)/\(settings.vegasIterations): \(r.integral) ± \(r.error), efficiency \(r.unweightingEfficiency)") }
@@ -88,7 +87,7 @@ public struct SamplerComparison {
         let vegasTrainCPU = processCPUSeconds() - cpu0
         cpu0 = processCPUSeconds()
         let vegasResult = baseline.integrate(points: settings.evaluationPoints, batchSize: settings.evaluationBatch, unweighter: unweighter,
-                                              integrand: measured)
+                                              integrand: integrand)
         let vegas = SamplerFigures(result: vegasResult, trainingCalls: baseline.adaptationCalls,
                                    trainingSeconds: baseline.adaptationSeconds, trainingCPUSeconds: vegasTrainCPU,
                                    evaluationCPUSeconds: processCPUSeconds() - cpu0)
@@ -97,7 +96,7 @@ public struct SamplerComparison {
         var training = settings.training
         if case .cosine(_, let minimum) = training.schedule { training.schedule = .cosine(totalSteps: training.steps, minimum: minimum) }
         cpu0 = processCPUSeconds()
-        let trainer = try NeuralSamplerFactory.makeTrainer(integrand: integrand, configuration: training, options: settings.options,
+        let trainer = try NeuralSamplerFactory.makeTrainer(integrand: adapting, configuration: training, options: settings.options,
                                                            startingFrom: baseline, communicator: communicator)
         trainer.train { p in
             if progressInterval > 0 && (p.step % progressInterval == 0 || p.step == training.steps) {
@@ -108,7 +107,7 @@ public struct SamplerComparison {
         let trainingCalls = trainer.integrandCalls
         cpu0 = processCPUSeconds()
         let nisResult = trainer.integrate(points: settings.evaluationPoints, batchSize: settings.evaluationBatch, unweighter: unweighter,
-                                          integrand: measured)
+                                          integrand: integrand)
         let nis = SamplerFigures(result: nisResult, trainingCalls: trainingCalls, trainingSeconds: trainer.trainingSeconds,
                                  trainingCPUSeconds: nisTrainCPU, evaluationCPUSeconds: processCPUSeconds() - cpu0)
         progress?("nis: \(nisResult.integral) ± \(nisResult.error), efficiency \(nisResult.unweightingEfficiency)")

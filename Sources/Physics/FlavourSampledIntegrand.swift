@@ -51,32 +51,6 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
         return k
     }
 
-    /// Mean share of each call in the summed integrand over the given points of `channel` (weights w = value),
-    /// e.g. to set `probabilities` ∝ average contribution from a warm-up sample.
-    public static func callShares(of base: HadronicIntegrand, channel: Int, points: MatrixD) -> [Double] {
-        var batch = MappedBatch()
-        base.channels[channel].map(points: points, into: &batch)
-        let legs = 4 + base.partons, k = base.table.calls.count
-        var shares = [Double](repeating: 0, count: k)
-        var point = [FourVector](repeating: .zero, count: legs)
-        var scratch = HadronicIntegrand.Scratch(table: base.table, legs: legs)
-        for i in 0..<points.rows where batch.weight[i] > 0 && batch.weight[i].isFinite {
-            for l in 0..<legs { point[l] = batch.momenta[i &* legs &+ l] }
-            let r = point.withUnsafeBufferPointer {
-                base.physics($0, x1: batch.x1[i], x2: batch.x2[i], scratch: &scratch, recordMembers: true)
-            }
-            guard r.f > 0, r.f.isFinite else { continue }
-            let total = scratch.contributions.reduce(0, +)
-            guard total > 0 else { continue }
-            for (j, c) in base.table.calls.enumerated() {
-                var s = 0.0
-                for m in c.members { s += scratch.contributions[m] }
-                shares[j] += r.f * batch.weight[i] * s / total
-            }
-        }
-        return shares
-    }
-
     /// Selection probabilities from `points` uniform points of channel 0 (any channel covers the cut region):
     /// p_k ∝ √⟨φ_k²⟩ over the points passing the cuts, φ_k = f_k/f the call's fraction at the point, floored at
     /// `floor`/K so every call stays reachable (unbiased for any p > 0). Per-point fractions, not weight-averaged

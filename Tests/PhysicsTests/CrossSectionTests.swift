@@ -146,17 +146,12 @@ final class CrossSectionTests: XCTestCase {
         return sigma * 0.3894e9
     }
 
-    func testInclusiveWCrossSectionMatchesIndependentIntegral() throws {
-        let sqrtS = 8000.0, muF = 80.0
-        let integrand = try HadronicIntegrand.wPlusJets(jets: 0, sqrtS: sqrtS, pdf: ToyPDF(), groups: [Self.wGroup()],
-                                                        cuts: .none, scales: ScaleSetting(.fixed(muF)),
-                                                        leptonPairMass: 40...200)
-        XCTAssertEqual(integrand.dimension, 4)
-        XCTAssertEqual(integrand.channelCount, 1)
-        var rng = RandomStream(seed: 2024)
+    /// Plain Monte Carlo over uniform points of channel 0: the mean value and its standard error.
+    static func uniformEstimate(_ integrand: HadronicIntegrand, seed: UInt64, batches: Int,
+                                batch: Int = 20_000) -> (mean: Double, error: Double) {
+        var rng = RandomStream(seed: seed)
         var sum = 0.0, sum2 = 0.0
-        let batches = 60, batch = 20_000
-        var points = MatrixD(rows: batch, cols: 4)
+        var points = MatrixD(rows: batch, cols: integrand.dimension)
         var result = ChannelEvaluation()
         for _ in 0..<batches {
             rng.fillUniform(&points.storage)
@@ -164,7 +159,18 @@ final class CrossSectionTests: XCTestCase {
             for v in result.value { sum += v; sum2 += v * v }
         }
         let n = Double(batches * batch)
-        let mean = sum / n, err = ((sum2 / n - mean * mean) / (n - 1)).squareRoot()
+        let mean = sum / n
+        return (mean, ((sum2 / n - mean * mean) / (n - 1)).squareRoot())
+    }
+
+    func testInclusiveWCrossSectionMatchesIndependentIntegral() throws {
+        let sqrtS = 8000.0, muF = 80.0
+        let integrand = try HadronicIntegrand.wPlusJets(jets: 0, sqrtS: sqrtS, pdf: ToyPDF(), groups: [Self.wGroup()],
+                                                        cuts: .none, scales: ScaleSetting(.fixed(muF)),
+                                                        leptonPairMass: 40...200)
+        XCTAssertEqual(integrand.dimension, 4)
+        XCTAssertEqual(integrand.channelCount, 1)
+        let (mean, err) = Self.uniformEstimate(integrand, seed: 2024, batches: 60)
         let reference = Self.referenceCrossSection(sqrtS: sqrtS, mMin: 40, mMax: 200, muF: muF)
         XCTAssertLessThan(err / mean, 1e-3, "MC precision")
         XCTAssertLessThan(abs(mean - reference), 3 * err, "MC \(mean) ± \(err) pb vs reference \(reference) pb")
@@ -181,18 +187,7 @@ final class CrossSectionTests: XCTestCase {
         let integrand = try HadronicIntegrand(sqrtS: sqrtS, pdf: ToyPDF(), groups: [Self.wGroup()], channels: [channel],
                                               cuts: .none, scales: ScaleSetting(.fixed(muF)), featureChannel: nil)
         XCTAssertEqual(integrand.dimension, 10)
-        var rng = RandomStream(seed: 77)
-        var sum = 0.0, sum2 = 0.0
-        let batches = 30, batch = 20_000
-        var points = MatrixD(rows: batch, cols: 10)
-        var result = ChannelEvaluation()
-        for _ in 0..<batches {
-            rng.fillUniform(&points.storage)
-            integrand.evaluate(channel: 0, points: points, into: &result)
-            for v in result.value { sum += v; sum2 += v * v }
-        }
-        let n = Double(batches * batch)
-        let mean = sum / n, err = ((sum2 / n - mean * mean) / (n - 1)).squareRoot()
+        let (mean, err) = Self.uniformEstimate(integrand, seed: 77, batches: 30)
         let reference = Self.referenceCrossSection(sqrtS: sqrtS, mMin: 40, mMax: 200, muF: muF)
         XCTAssertLessThan(err / mean, 2e-3, "MC precision")
         XCTAssertLessThan(abs(mean - reference), 3 * err, "MC \(mean) ± \(err) pb vs reference \(reference) pb")
