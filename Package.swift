@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // ---- C layer: system libraries through pkg-config, and the shim for what Swift cannot import.
@@ -28,16 +29,17 @@ let package = Package(
         .target(name: "EventIO", dependencies: ["CMPI", "Cluster", "Numerics"]),
         .target(name: "Kinematics"),
         .target(name: "Flows", dependencies: ["Numerics"]),
-        .target(name: "Integrator", dependencies: ["Numerics", "Flows", "Cluster"]),
+        .target(name: "Integrator", dependencies: ["Numerics", "Flows", "Cluster", "EventIO"]),
         .target(name: "PDF", dependencies: []),
         .target(name: "Amplitudes", dependencies: ["Kinematics"]),
         .target(name: "PhaseSpace", dependencies: ["Kinematics", "Numerics"]),
-        .target(name: "Physics", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Numerics"]),
+        .target(name: "Physics", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Numerics", "EventIO"]),
         .executableTarget(name: "nisgen", dependencies: [
             "Numerics", "Cluster", "EventIO", "Kinematics", "Flows", "Integrator",
             "PDF", "Amplitudes", "PhaseSpace", "Physics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // ---- Benchmarks (run in release: `make bench`).
