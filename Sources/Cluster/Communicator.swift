@@ -52,6 +52,14 @@ public extension Communicator {
         broadcast(&bytes, root: root)
         return String(decoding: bytes, as: UTF8.self)
     }
+    /// Broadcast an array of unknown length from root (length first, then values).
+    func broadcastArray(_ values: [Double], root: Int) -> [Double] {
+        var length = [Double(rank == root ? values.count : 0)]
+        broadcast(&length, root: root)
+        var out = rank == root ? values : [Double](repeating: 0, count: Int(length[0]))
+        if !out.isEmpty { broadcast(&out, root: root) }
+        return out
+    }
     /// True on every rank when `flag` is true on every rank: lets all ranks fail together with one message.
     func allAgree(_ flag: Bool) -> Bool {
         allreduce(Int64(flag ? 1 : 0), .min) == 1

@@ -57,6 +57,8 @@ public struct EventRecord: Sendable, Equatable {
 public protocol EventMaker {
     /// Particle rows every event of this run has (the fixed stride of the LHEH5 `particles` dataset).
     var particlesPerEvent: Int { get }
+    /// The run's process list; `EventRecord.processID` is a 1-based index into it.
+    var processes: [EventProcess] { get }
     /// One record per row of `points` (n × d in the channel's unit cube); nil where the point turned out to
     /// have no valid event (zero weight). `rng` draws the subprocess and colour-flow choices.
     func events(channel: Int, points: MatrixD, relativeWeights: [Double], trials: [Int64],

@@ -92,6 +92,17 @@ public final class CouplingFlow<T: GEMMScalar> {
 
     public func zeroGradients() { for b in blocks { b.net.zeroGradients() } }
 
+    /// Replace the accumulated gradients (e.g. by their sum over the ranks that share this flow).
+    public func setGradients(_ g: [T]) {
+        precondition(g.count == parameterCount, "CouplingFlow.setGradients: \(g.count) values, expected \(parameterCount)")
+        var off = 0
+        for b in blocks {
+            let c = b.net.parameterCount
+            b.net.gradients = Array(g[off..<(off + c)])
+            off += c
+        }
+    }
+
     public func serializedParameters() -> [T] { parameters }
 
     public func load(parameters p: [T]) throws {

@@ -23,6 +23,15 @@ public struct Adam<T: GEMMScalar> {
         self.epsilon = epsilon
     }
 
+    /// The moment estimates and step count (for checkpoints); empty before the first step.
+    public var state: (m: [T], v: [T], stepCount: Int) { (m, v, stepCount) }
+
+    /// Continue from a saved `state` (m and v of equal length, or both empty).
+    public mutating func restore(m: [T], v: [T], stepCount: Int) {
+        precondition(m.count == v.count && stepCount >= 0, "Adam.restore: inconsistent state")
+        self.m = m; self.v = v; self.stepCount = m.isEmpty ? 0 : stepCount
+    }
+
     /// Forget the moment estimates (e.g. after loading new parameters).
     public mutating func reset() { m = []; v = []; stepCount = 0 }
 

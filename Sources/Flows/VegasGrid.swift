@@ -140,6 +140,17 @@ public struct VegasGrid: Sendable, Equatable {
         }
     }
 
+    /// The statistics gathered since the last `adapt` (Σ(f·J)² then counts, per dimension and bin): additive,
+    /// so ranks sharing a channel sum them before adapting and end with identical grids.
+    public var accumulated: [Double] {
+        get { sumSquares + counts }
+        set {
+            precondition(newValue.count == 2 * sumSquares.count, "VegasGrid.accumulated: wrong length")
+            sumSquares = Array(newValue[0..<sumSquares.count])
+            counts = Array(newValue[sumSquares.count...])
+        }
+    }
+
     /// The damping exponent α used unless a caller sets one. 0.5 (the default of Lepage's `vegas` package)
     /// rather than the 1978 paper's 1.5: with ~10³ points per channel in 13 dimensions (W + 3 jets) α = 1.5
     /// lets a single large weight pull every dimension's bins towards it, and the product of 13 squeezed

@@ -46,7 +46,13 @@ public final class ChannelWeightNetwork: ChannelWeights {
     }
 
     public var isTrainable: Bool { !isFrozen }
-    public var parameters: [Float] { network.parameters }
+    public var parameters: [Float] {
+        get { network.parameters }
+        set { network.parameters = newValue }
+    }
+    /// Adam's moments and step count (for model files).
+    public var optimizerState: (m: [Float], v: [Float], stepCount: Int) { optimizer.state }
+    public func restoreOptimizer(m: [Float], v: [Float], stepCount: Int) { optimizer.restore(m: m, v: v, stepCount: stepCount) }
 
     public func forward(features: MatrixD, prior: MatrixD, active: [Bool]) -> MatrixD {
         let n = features.rows, c = channelCount

@@ -135,7 +135,24 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
     public func observe(points: MatrixD, weights: [Double]) {}
     public func adapt() {}
 
+    /// Adam's moments and step count (for model files).
+    public var optimizerState: (m: [T], v: [T], stepCount: Int) { optimizer.state }
+    public func restoreOptimizer(m: [T], v: [T], stepCount: Int) { optimizer.restore(m: m, v: v, stepCount: stepCount) }
+
     static func toDouble(_ m: Matrix<T>) -> MatrixD {
         MatrixD(rows: m.rows, cols: m.cols, storage: m.storage.map(\.doubleValue))
     }
+}
+
+/// A trainable density whose gradients can be summed over the ranks that share its channel.
+public protocol SharedGradientDensity: AnyObject {
+    var gradientCount: Int { get }
+    func accumulatedGradients() -> [Double]
+    func replaceGradients(_ g: [Double])
+}
+
+extension FlowChannelDensity: SharedGradientDensity {
+    public var gradientCount: Int { flow.parameterCount }
+    public func accumulatedGradients() -> [Double] { flow.gradients.map(\.doubleValue) }
+    public func replaceGradients(_ g: [Double]) { flow.setGradients(g.map { T($0) }) }
 }

@@ -19,16 +19,19 @@ public struct IntegrationPass {
 
     /// Integrate with `points` points in batches of at most `batchSize`, allocating by `standardDeviations`.
     /// `rngs[c]` is channel c's stream (advanced). `observe` (if set) sees every batch's points and weights.
+    /// `keepWeights`: the result carries this rank's weights per channel (for maximum-weight surveys).
     public func run(points: Int, batchSize: Int, densities: [Int: any ChannelDensity], channelWeights: any ChannelWeights,
                     active: [Bool], standardDeviations: [Double], rngs: inout [RandomStream],
-                    communicator: any Communicator, observe: Bool = false) -> (IntegrationResult, ChannelStatistics) {
+                    communicator: any Communicator, observe: Bool = false, keepWeights: Bool = false) -> (IntegrationResult, ChannelStatistics) {
         let start = communicator.wallTime()
         let c = plan.channelCount
         let counts = allocation.allocate(total: points, standardDeviations: standardDeviations, active: active)
         var stats = ChannelStatistics(channelCount: c)
         var weightsPerChannel = [Int: [Double]]()
-        var remaining = counts
+        // Ranks sharing a channel split its points.
+        var remaining = (0..<c).map { plan.localCount($0, total: counts[$0]) }
         var calls: Int64 = 0
+        var seconds = [Double](repeating: 0, count: c)
         // Batches of at most batchSize per channel keep memory bounded for large passes.
         while plan.ownedChannels.contains(where: { remaining[$0] > 0 }) {
             var batches = [ChannelBatch]()
@@ -36,7 +39,9 @@ public struct IntegrationPass {
                 let n = min(remaining[ch], max(batchSize, 1))
                 remaining[ch] -= n
                 guard let density = densities[ch] else { continue }
+                let t0 = communicator.wallTime()
                 batches.append(sampler.sample(channel: ch, count: n, density: density, rng: &rngs[ch]))
+                seconds[ch] += communicator.wallTime() - t0
             }
             ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: active)
             for b in batches {
@@ -48,26 +53,29 @@ public struct IntegrationPass {
             }
         }
         let global = stats.reduced(over: communicator)
-        // Unweighting per owned channel, combined by |I_c| share: Σ_c share_c·eff_c reduced over ranks.
+        // Unweighting per owned channel, combined by |I_c| share: Σ_c share_c·eff_c reduced over ranks (a
+        // shared channel's owners each contribute their fraction of its points).
         var figures = [Double](repeating: 0, count: 3)
         let absTotal = global.means.reduce(0) { $0 + abs($1) }
         for ch in plan.ownedChannels {
-            guard let w = weightsPerChannel[ch], !w.isEmpty, absTotal > 0 else { continue }
+            guard let w = weightsPerChannel[ch], !w.isEmpty, absTotal > 0, global.counts[ch] > 0 else { continue }
             var rng = rngs[ch].substream(0xB007)
             let summary = unweighter.summary(w, rng: &rng)
-            let share = abs(global.mean(ch)) / absTotal
+            let share = abs(global.mean(ch)) / absTotal * Double(w.count) / Double(global.counts[ch])
             figures[0] += share * summary.efficiency
             figures[1] += share * summary.overweightFraction
             figures[2] += share * summary.overweightShare
         }
         communicator.allreduce(&figures, .sum)
+        communicator.allreduce(&seconds, .sum)
         let totalCalls = communicator.allreduce(calls, .sum)
         let result = IntegrationResult(
             integral: global.integral, error: global.error, channelIntegrals: global.means,
             channelErrors: (0..<c).map(global.channelError), channelCounts: global.counts,
             relativeStandardDeviation: global.relativeStandardDeviation, unweightingEfficiency: figures[0],
             overweightFraction: figures[1], overweightShare: figures[2], integrandCalls: totalCalls,
-            seconds: communicator.wallTime() - start)
+            seconds: communicator.wallTime() - start, channelSeconds: seconds,
+            localWeights: keepWeights ? weightsPerChannel : [:])
         return (result, global)
     }
 }

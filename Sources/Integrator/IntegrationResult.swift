@@ -16,4 +16,8 @@ public struct IntegrationResult: Sendable {
     /// Integrand evaluations (points) in this pass.
     public var integrandCalls: Int64
     public var seconds: Double
+    /// Seconds spent sampling and evaluating each channel, summed over ranks (for cost-balanced plans).
+    public var channelSeconds: [Double] = []
+    /// This rank's weights per channel, when the pass was asked to keep them.
+    public var localWeights: [Int: [Double]] = [:]
 }

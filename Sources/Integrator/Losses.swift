@@ -58,8 +58,11 @@ public struct ChannelLossBatch: Sendable {
     public var logQ: [Double]
     /// log density the points were drawn from (equals logQ for fresh points).
     public var logQSample: [Double]
+    /// This rank's fraction of the channel's points in this step (1 unless ranks share the channel): the
+    /// channel's mean and variance are the owners' estimates combined with these weights.
+    public var share: Double = 1
 
-    public init(channel: Int, value: [Double], alpha: [Double], logQ: [Double], logQSample: [Double]) {
+    public init(channel: Int, value: [Double], alpha: [Double], logQ: [Double], logQSample: [Double], share: Double = 1) {
         precondition(value.count == alpha.count && value.count == logQ.count && value.count == logQSample.count,
                      "ChannelLossBatch: arrays of different lengths")
         self.channel = channel
@@ -67,6 +70,7 @@ public struct ChannelLossBatch: Sendable {
         self.alpha = alpha
         self.logQ = logQ
         self.logQSample = logQSample
+        self.share = share
     }
 }
 
@@ -103,7 +107,7 @@ public struct MultiChannelLoss: Sendable {
                 f[i] = b.alpha[i] * b.value[i]
                 absMean += abs(f[i]) * exp(-b.logQSample[i])
             }
-            absMean /= n
+            absMean = absMean / n * b.share
             var d = [Double](repeating: 1, count: f.count)
             if case .softClippedVariance(let t) = kind, absMean > 0 {
                 for i in f.indices {
@@ -120,8 +124,8 @@ public struct MultiChannelLoss: Sendable {
         var summary = [Double](repeating: 0, count: 3 * channelCount)
         for (k, b) in batches.enumerated() {
             let (m, v) = Self.meanAndVariance(effective[k], b.logQ, b.logQSample)
-            summary[b.channel] += m
-            summary[channelCount + b.channel] += v
+            summary[b.channel] += m * b.share
+            summary[channelCount + b.channel] += v * b.share
         }
         for c in 0..<channelCount { summary[2 * channelCount + c] = absMeans[c] }
         communicator.allreduce(&summary, .sum)
@@ -142,8 +146,8 @@ public struct MultiChannelLoss: Sendable {
             result.loss = stratified ? sigmaSum * sigmaSum / (scale * scale)
                                      : variances.reduce(0, +) / (scale * scale)
             for (k, b) in batches.enumerated() {
-                let dLdV = stratified ? sigmaSum / ((variances[b.channel] + epsilon).squareRoot() * scale * scale)
-                                      : 1 / (scale * scale)
+                let dLdV = (stratified ? sigmaSum / ((variances[b.channel] + epsilon).squareRoot() * scale * scale)
+                                       : 1 / (scale * scale)) * b.share
                 var (gq, gf) = Self.varianceGradients(effective[k], b.logQ, b.logQSample)
                 for i in gq.indices {
                     gq[i] *= dLdV
@@ -159,7 +163,7 @@ public struct MultiChannelLoss: Sendable {
                 var gq = [Double](repeating: 0, count: n)
                 let norm = fixedScale ?? channelAbsMeans[b.channel]
                 if n > 0 && norm > 0 {
-                    let invN = 1 / Double(n)
+                    let invN = b.share / Double(n)
                     for i in 0..<n {
                         let fHat = abs(b.alpha[i] * b.value[i]) / norm
                         let logF = log(fHat + Double.ulpOfOne)

@@ -11,14 +11,18 @@ public struct BufferedBatch: Sendable {
     public var logQSample: [Double]     // log density they were drawn from
     public var features: MatrixD        // channel-weight net inputs (n × k)
     public var priorWeights: MatrixD    // n × C or empty
+    /// This rank's fraction of the channel's points in that step (see `ChannelLossBatch.share`).
+    public var share: Double
 
-    public init(channel: Int, points: MatrixD, value: [Double], logQSample: [Double], features: MatrixD, priorWeights: MatrixD) {
+    public init(channel: Int, points: MatrixD, value: [Double], logQSample: [Double], features: MatrixD, priorWeights: MatrixD,
+                share: Double = 1) {
         self.channel = channel
         self.points = points
         self.value = value
         self.logQSample = logQSample
         self.features = features
         self.priorWeights = priorWeights
+        self.share = share
     }
 
     public var count: Int { value.count }

@@ -26,8 +26,8 @@ public struct SamplerComparisonSettings: Sendable, Equatable {
     public func validate() throws {
         try training.validate()
         try VegasPretraining(iterations: vegasIterations, pointsPerIteration: vegasPointsPerIteration, bins: vegasBins, damping: vegasDamping).validate()
-        if evaluationPoints < 1 { throw ToyIntegrandError("evaluation points must be ≥ 1, got \(evaluationPoints)") }
-        if evaluationBatch < 1 { throw ToyIntegrandError("evaluation batch must be ≥ 1, got \(evaluationBatch)") }
+        if evaluationPoints < 1 { throw IntegratorError.invalidSetting("evaluation points must be ≥ 1, got \(evaluationPoints)") }
+        if evaluationBatch < 1 { throw IntegratorError.invalidSetting("evaluation batch must be ≥ 1, got \(evaluationBatch)") }
     }
 }
 
@@ -75,7 +75,7 @@ public struct SamplerComparison {
         try settings.validate()
         let adapting = trainingIntegrand ?? integrand
         guard adapting.channelCount == integrand.channelCount, adapting.dimension == integrand.dimension else {
-            throw ToyIntegrandError("training integrand has \(adapting.channelCount) channels in \(adapting.dimension) dimensions, the measured one \(integrand.channelCount) in \(integrand.dimension)")
+            throw IntegratorError.invalidSetting("training integrand has \(adapting.channelCount) channels in \(adapting.dimension) dimensions, the measured one \(integrand.channelCount) in \(integrand.dimension)")
         }
         let unweighter = Unweighter(estimator: settings.estimator)
         var cpu0 = processCPUSeconds()

@@ -6,11 +6,16 @@ import Numerics
 import Cluster
 
 /// What one training step reports (identical on every rank).
-public struct TrainingProgress: Sendable {
+public struct TrainingProgress: Sendable, Equatable {
     public var step: Int
     public var loss: Double
     public var integral: Double
+    /// Monte Carlo error of this step's estimate.
+    public var error: Double = 0
     public var relativeStandardDeviation: Double
+    /// Unweighting efficiency of this step's points: Σ_c share_c ⟨|w|⟩_c / max_c |w| (exact maxima, so a
+    /// pessimistic, noisy diagnostic).
+    public var efficiency: Double = 0
     public var learningRate: Double
     public var activeChannels: Int
     public var integrandCalls: Int64
@@ -26,17 +31,21 @@ public final class Trainer {
     let loss: MultiChannelLoss
     public internal(set) var active: [Bool]
     /// Smoothed per-channel σ and mean (global), driving allocation and dropping.
-    public private(set) var standardDeviations: [Double]
-    public private(set) var channelMeans: [Double]
-    public private(set) var stepsDone = 0
+    public internal(set) var standardDeviations: [Double]
+    public internal(set) var channelMeans: [Double]
+    public internal(set) var stepsDone = 0
     /// Integrand evaluations summed over ranks.
-    public private(set) var integrandCalls: Int64 = 0
-    public private(set) var trainingSeconds = 0.0
+    public internal(set) var integrandCalls: Int64 = 0
+    public internal(set) var trainingSeconds = 0.0
     /// Integrand calls and seconds spent before training (VEGAS pre-training), summed over ranks.
     public internal(set) var pretrainingCalls: Int64 = 0
     public internal(set) var pretrainingSeconds = 0.0
     var rngs: [RandomStream]
     var buffer: ReplayBuffer?
+    /// Asked after every step by `train`, e.g. whether a signal asked the job to save and stop.
+    public var stopRequested: (() -> Bool)?
+    /// One entry per fresh step (identical on every rank).
+    public internal(set) var history: [TrainingProgress] = []
 
     /// `densities` must hold one density per channel in `plan.ownedChannels`.
     public init(integrand: any Integrand, plan: ChannelPlan, densities: [Int: any ChannelDensity],
@@ -44,10 +53,15 @@ public final class Trainer {
                 communicator: any Communicator) throws {
         try configuration.validate()
         guard plan.channelCount == integrand.channelCount, channelWeights.channelCount == integrand.channelCount else {
-            throw ToyIntegrandError("trainer: channel counts differ (integrand \(integrand.channelCount), plan \(plan.channelCount), weights \(channelWeights.channelCount))")
+            throw IntegratorError.invalidSetting("trainer: channel counts differ (integrand \(integrand.channelCount), plan \(plan.channelCount), weights \(channelWeights.channelCount))")
         }
         for c in plan.ownedChannels where densities[c] == nil {
-            throw ToyIntegrandError("trainer: no density for owned channel \(c)")
+            throw IntegratorError.invalidSetting("trainer: no density for owned channel \(c)")
+        }
+        // Shared channels' gradients travel in one buffer: their flows must have one shape.
+        let sharedSizes = Set(plan.sharedChannels.compactMap { (densities[$0] as? SharedGradientDensity)?.gradientCount })
+        guard sharedSizes.count <= 1, plan.sharedChannels.allSatisfy({ !plan.owns($0) || densities[$0] is SharedGradientDensity }) else {
+            throw IntegratorError.invalidSetting("trainer: channels shared by several ranks need flows of one shape")
         }
         sampler = ChannelBatchSampler(integrand: integrand)
         self.plan = plan
@@ -59,25 +73,31 @@ public final class Trainer {
         active = Array(repeating: true, count: plan.channelCount)
         standardDeviations = Array(repeating: 0, count: plan.channelCount)
         channelMeans = Array(repeating: 0, count: plan.channelCount)
-        let root = RandomStream(seed: configuration.seed)
-        rngs = (0..<plan.channelCount).map { root.substream(UInt64($0)) }
+        rngs = ChannelStreams.make(root: RandomStream(seed: configuration.seed), plan: plan)
         if configuration.bufferedStepsPerFreshStep > 0 {
             buffer = ReplayBuffer(capacity: configuration.bufferCapacity, reuses: configuration.bufferedStepsPerFreshStep)
         }
     }
 
-    /// Run the configured number of steps; `progress` is called after each fresh step.
-    public func train(progress: ((TrainingProgress) -> Void)? = nil) {
+    /// Run up to the configured number of steps (counting steps already done, e.g. before a resume);
+    /// `progress` is called after each fresh step; `stopRequested` is asked after every step (collectively:
+    /// ranks agree, so all stop at the same step). Returns true when all steps are done.
+    @discardableResult
+    public func train(progress: ((TrainingProgress) -> Void)? = nil) -> Bool {
         let start = communicator.wallTime()
-        for _ in 0..<configuration.steps {
+        defer { trainingSeconds += communicator.wallTime() - start }
+        while stepsDone < configuration.steps {
             let report = freshStep()
             for _ in 0..<configuration.bufferedStepsPerFreshStep {
                 guard let replayed = buffer?.replay() else { break }
                 bufferedStep(replayed)
             }
             progress?(report)
+            if let stopRequested, stepsDone < configuration.steps, communicator.allreduce(Int64(stopRequested() ? 1 : 0), .max) == 1 {
+                return false
+            }
         }
-        trainingSeconds += communicator.wallTime() - start
+        return true
     }
 
     var learningRate: Double { configuration.schedule.rate(base: configuration.learningRate, step: stepsDone) }
@@ -91,27 +111,40 @@ public final class Trainer {
     /// One step on freshly sampled points.
     public func freshStep() -> TrainingProgress {
         freezeChannelWeightsIfNeeded()
-        let sigma = configuration.stratifiedTraining ? standardDeviations : Array(repeating: 1, count: plan.channelCount)
+        let c = plan.channelCount
+        let sigma = configuration.stratifiedTraining ? standardDeviations : Array(repeating: 1, count: c)
         let counts = configuration.allocation.allocate(total: configuration.batchSize, standardDeviations: sigma, active: active)
         var batches = [ChannelBatch]()
-        for c in plan.ownedChannels where active[c] && counts[c] > 0 {
-            batches.append(sampler.sample(channel: c, count: counts[c], density: densities[c]!, rng: &rngs[c],
-                                          forTraining: configuration.singlePassFreshSteps))
+        var shares = [Double]()
+        for ch in plan.ownedChannels where active[ch] && counts[ch] > 0 {
+            let n = plan.localCount(ch, total: counts[ch])
+            // A sharing rank with no points this step still steps the channel's flow (on the owners' summed
+            // gradients), so it keeps an empty batch.
+            batches.append(n > 0 ? sampler.sample(channel: ch, count: n, density: densities[ch]!, rng: &rngs[ch],
+                                                  forTraining: configuration.singlePassFreshSteps)
+                                 : emptyBatch(channel: ch))
+            shares.append(Double(n) / Double(counts[ch]))
         }
-        let lossValue = optimise(&batches, fresh: configuration.singlePassFreshSteps)
+        let lossValue = optimise(&batches, shares: shares, fresh: configuration.singlePassFreshSteps)
         // Statistics of this step (global), smoothed into the allocation estimates.
-        var stats = ChannelStatistics(channelCount: plan.channelCount)
-        for b in batches { stats.add(channel: b.channel, weights: b.weights) }
+        var stats = ChannelStatistics(channelCount: c)
+        var maxima = [Double](repeating: 0, count: c)
+        for b in batches {
+            let w = b.weights
+            stats.add(channel: b.channel, weights: w)
+            maxima[b.channel] = w.reduce(0) { max($0, abs($1)) }
+        }
         let global = stats.reduced(over: communicator)
+        communicator.allreduce(&maxima, .max)
         let lambda = stepsDone == 0 ? 0 : configuration.statisticsSmoothing
-        for c in 0..<plan.channelCount where global.counts[c] > 0 {
-            standardDeviations[c] = lambda * standardDeviations[c] + (1 - lambda) * global.variance(c).squareRoot()
-            channelMeans[c] = lambda * channelMeans[c] + (1 - lambda) * global.mean(c)
+        for ch in 0..<c where global.counts[ch] > 0 {
+            standardDeviations[ch] = lambda * standardDeviations[ch] + (1 - lambda) * global.variance(ch).squareRoot()
+            channelMeans[ch] = lambda * channelMeans[ch] + (1 - lambda) * global.mean(ch)
         }
         integrandCalls += global.totalCount
-        buffer?.store(batches.map {
-            BufferedBatch(channel: $0.channel, points: $0.points, value: $0.value, logQSample: $0.logQSample,
-                          features: $0.features, priorWeights: $0.priorWeights)
+        buffer?.store(zip(batches, shares).map { b, share in
+            BufferedBatch(channel: b.channel, points: b.points, value: b.value, logQSample: b.logQSample,
+                          features: b.features, priorWeights: b.priorWeights, share: share)
         })
         let lr = learningRate
         stepsDone += 1
@@ -123,38 +156,54 @@ public final class Trainer {
                 buffer?.removeChannels { !mask[$0] }
             }
         }
-        return TrainingProgress(step: stepsDone, loss: lossValue, integral: global.integral,
-                                relativeStandardDeviation: global.relativeStandardDeviation, learningRate: lr,
-                                activeChannels: active.filter { $0 }.count, integrandCalls: integrandCalls)
+        let absTotal = global.means.reduce(0) { $0 + abs($1) }
+        var efficiency = 0.0
+        for ch in 0..<c where maxima[ch] > 0 && absTotal > 0 {
+            efficiency += abs(global.mean(ch)) / absTotal * abs(global.sumWeights[ch]) / Double(global.counts[ch]) / maxima[ch]
+        }
+        let report = TrainingProgress(step: stepsDone, loss: lossValue, integral: global.integral, error: global.error,
+                                      relativeStandardDeviation: global.relativeStandardDeviation, efficiency: efficiency,
+                                      learningRate: lr, activeChannels: active.filter { $0 }.count, integrandCalls: integrandCalls)
+        history.append(report)
+        return report
+    }
+
+    func emptyBatch(channel: Int) -> ChannelBatch {
+        let d = sampler.integrand.dimension
+        let k = sampler.integrand.featureCount > 0 ? sampler.integrand.featureCount : d
+        return ChannelBatch(channel: channel, points: MatrixD(rows: 0, cols: d), logQSample: [], value: [],
+                            features: MatrixD(rows: 0, cols: k), priorWeights: MatrixD(rows: 0, cols: 0))
     }
 
     /// One step on replayed points: no integrand calls, density ratio q/q_s inside the loss.
     func bufferedStep(_ stored: [BufferedBatch]) {
-        var batches = stored.filter { active[$0.channel] }.map {
+        let kept = stored.filter { active[$0.channel] }
+        var batches = kept.map {
             ChannelBatch(channel: $0.channel, points: $0.points, logQSample: $0.logQSample, value: $0.value,
                          features: $0.features, priorWeights: $0.priorWeights)
         }
-        _ = optimise(&batches, fresh: false)
+        _ = optimise(&batches, shares: kept.map(\.share), fresh: false)
     }
 
     /// α forward, log q forward (skipped for `fresh` batches: sampling kept the densities' backward state),
-    /// loss, both backwards, optimiser steps. Returns the loss.
-    func optimise(_ batches: inout [ChannelBatch], fresh: Bool) -> Double {
+    /// loss, both backwards, the sum of shared channels' gradients over their owners, optimiser steps.
+    /// Returns the loss.
+    func optimise(_ batches: inout [ChannelBatch], shares: [Double], fresh: Bool) -> Double {
         let lr = learningRate
         // Ranks with no points still take part in every collective.
         ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: active)
         var lossBatches = [ChannelLossBatch]()
-        for b in batches {
-            let logQ = fresh ? b.logQSample : densities[b.channel]!.logDensityForTraining(b.points)
+        for (j, b) in batches.enumerated() {
+            let logQ = fresh || b.count == 0 ? b.logQSample : densities[b.channel]!.logDensityForTraining(b.points)
             lossBatches.append(ChannelLossBatch(channel: b.channel, value: b.value, alpha: b.alpha, logQ: logQ,
-                                                logQSample: b.logQSample))
+                                                logQSample: b.logQSample, share: shares[j]))
         }
         let result = loss.evaluate(lossBatches, channelCount: plan.channelCount, communicator: communicator)
-        for (j, b) in batches.enumerated() {
-            let density = densities[b.channel]!
-            density.backward(result.dLogQ[j])
-            density.step(learningRate: lr)
+        for (j, b) in batches.enumerated() where b.count > 0 {
+            densities[b.channel]!.backward(result.dLogQ[j])
         }
+        sumSharedGradients(stepping: Set(batches.map(\.channel)))
+        for b in batches { densities[b.channel]!.step(learningRate: lr) }
         // The same condition on every rank: `step` is collective.
         if channelWeights.isTrainable && configuration.loss.trainsChannelWeights {
             if !batches.isEmpty {
@@ -166,17 +215,37 @@ public final class Trainer {
         return result.loss
     }
 
+    /// Sum the gradients of shared channels over their owners: one allreduce of a masked buffer (owners put
+    /// their gradients in their channel's slot, everyone else zeros), called by every rank whenever any
+    /// active channel is shared, so all replicas of a shared flow take the same step.
+    func sumSharedGradients(stepping: Set<Int>) {
+        let shared = plan.sharedChannels.filter { active[$0] }
+        guard !shared.isEmpty else { return }
+        guard let width = densities.values.compactMap({ ($0 as? SharedGradientDensity)?.gradientCount }).first else {
+            communicator.abort("trainer: rank \(communicator.rank) owns no flow to size the shared-gradient buffer", code: 70)
+        }
+        var buffer = [Double](repeating: 0, count: shared.count * width)
+        for (k, ch) in shared.enumerated() where stepping.contains(ch) {
+            guard let d = densities[ch] as? SharedGradientDensity else { continue }
+            buffer.replaceSubrange((k * width)..<((k + 1) * width), with: d.accumulatedGradients())
+        }
+        communicator.allreduce(&buffer, .sum)
+        for (k, ch) in shared.enumerated() where stepping.contains(ch) {
+            (densities[ch] as? SharedGradientDensity)?.replaceGradients(Array(buffer[(k * width)..<((k + 1) * width)]))
+        }
+    }
+
     /// Integrate with the trained sampler (no training), allocating by the training's σ estimates.
     /// `integrand` (same channels) replaces the training integrand, e.g. exact |M|² after training on a
     /// cheaper unbiased estimate of it.
     public func integrate(points: Int, batchSize: Int? = nil, unweighter: Unweighter = Unweighter(),
-                          integrand: (any Integrand)? = nil) -> IntegrationResult {
+                          integrand: (any Integrand)? = nil, keepWeights: Bool = false) -> IntegrationResult {
         let sampler = integrand.map { ChannelBatchSampler(integrand: $0) } ?? self.sampler
         let pass = IntegrationPass(sampler: sampler, plan: plan, allocation: configuration.allocation, unweighter: unweighter)
         let sigma = standardDeviations.contains(where: { $0 > 0 }) ? standardDeviations : Array(repeating: 1, count: plan.channelCount)
         let (result, _) = pass.run(points: points, batchSize: batchSize ?? max(configuration.batchSize, 1),
                                    densities: densities, channelWeights: channelWeights, active: active,
-                                   standardDeviations: sigma, rngs: &rngs, communicator: communicator)
+                                   standardDeviations: sigma, rngs: &rngs, communicator: communicator, keepWeights: keepWeights)
         integrandCalls += result.integrandCalls
         return result
     }

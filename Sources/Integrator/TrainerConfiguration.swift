@@ -31,7 +31,7 @@ public struct TrainerConfiguration: Sendable, Equatable {
 
     /// Bad settings → thrown error naming the setting.
     public func validate() throws {
-        func check(_ ok: Bool, _ message: String) throws { if !ok { throw ToyIntegrandError(message) } }
+        func check(_ ok: Bool, _ message: String) throws { if !ok { throw IntegratorError.invalidSetting(message) } }
         try check(steps >= 0, "steps must be ≥ 0, got \(steps)")
         try check(batchSize >= 1, "batch size must be ≥ 1, got \(batchSize)")
         try check(learningRate > 0 && learningRate.isFinite, "learning rate must be > 0, got \(learningRate)")

@@ -39,4 +39,16 @@ public final class VegasChannelDensity: ChannelDensity {
     }
 
     public func adapt() { grid.adapt(damping: damping) }
+
+    /// The grid's gathered statistics (see `VegasGrid.accumulated`).
+    public var accumulated: [Double] {
+        get { grid.accumulated }
+        set { grid.accumulated = newValue }
+    }
+
+    /// Replace the grid (e.g. by the one its channel's owner adapted).
+    public func load(_ newGrid: VegasGrid) {
+        precondition(newGrid.dimension == grid.dimension, "VegasChannelDensity.load: dimension mismatch")
+        grid = newGrid
+    }
 }

@@ -20,10 +20,10 @@ public struct VegasPretraining: Sendable, Equatable {
     }
 
     public func validate() throws {
-        if iterations < 1 { throw ToyIntegrandError("VEGAS iterations must be ≥ 1, got \(iterations)") }
-        if pointsPerIteration < 1 { throw ToyIntegrandError("VEGAS points per iteration must be ≥ 1") }
-        if bins < 2 { throw ToyIntegrandError("VEGAS bins must be ≥ 2, got \(bins)") }
-        if !(damping > 0 && damping.isFinite) { throw ToyIntegrandError("VEGAS damping must be a positive number, got \(damping)") }
+        if iterations < 1 { throw IntegratorError.invalidSetting("VEGAS iterations must be ≥ 1, got \(iterations)") }
+        if pointsPerIteration < 1 { throw IntegratorError.invalidSetting("VEGAS points per iteration must be ≥ 1") }
+        if bins < 2 { throw IntegratorError.invalidSetting("VEGAS bins must be ≥ 2, got \(bins)") }
+        if !(damping > 0 && damping.isFinite) { throw IntegratorError.invalidSetting("VEGAS damping must be a positive number, got \(damping)") }
     }
 
     /// Adapt grids for the owned channels and load them into the flows. Returns the integrand calls used

@@ -15,19 +15,30 @@ public extension NeuralSamplerFactory {
                             options: NeuralSamplerOptions = NeuralSamplerOptions(), startingFrom baseline: VegasBaseline,
                             communicator: any Communicator) throws -> Trainer {
         guard baseline.plan.channelCount == integrand.channelCount else {
-            throw ToyIntegrandError("warm start: baseline has \(baseline.plan.channelCount) channels, integrand \(integrand.channelCount)")
+            throw IntegratorError.invalidSetting("warm start: baseline has \(baseline.plan.channelCount) channels, integrand \(integrand.channelCount)")
+        }
+        let trainer = try makeTrainer(integrand: integrand, configuration: configuration, options: options, plan: baseline.plan,
+                                      grids: baseline.allGrids(), communicator: communicator)
+        trainer.pretrainingCalls = baseline.adaptationCalls
+        trainer.pretrainingSeconds = baseline.adaptationSeconds
+        return trainer
+    }
+
+    /// One flow per channel owned in `plan`, each started from its channel's grid (`grids` holds every
+    /// channel's, e.g. `VegasBaseline.allGrids()` after a warm-up on another plan).
+    static func makeTrainer(integrand: any Integrand, configuration: TrainerConfiguration, options: NeuralSamplerOptions,
+                            plan: ChannelPlan, grids: [VegasGrid], communicator: any Communicator) throws -> Trainer {
+        guard grids.count == integrand.channelCount, grids.allSatisfy({ $0.dimension == integrand.dimension }) else {
+            throw IntegratorError.invalidSetting("warm start: \(grids.count) grids for \(integrand.channelCount) channels of dimension \(integrand.dimension)")
         }
         var densities = [Int: any ChannelDensity]()
         let seeds = RandomStream(seed: configuration.seed, stream: 0xF10)
-        for c in baseline.plan.ownedChannels {
-            guard let vegas = baseline.densities[c] as? VegasChannelDensity, vegas.dimension == integrand.dimension else {
-                throw ToyIntegrandError("warm start: channel \(c) of the baseline has no VEGAS grid of dimension \(integrand.dimension)")
-            }
+        for c in plan.ownedChannels {
             var s = seeds.substream(UInt64(c))
             let flow = FlowChannelDensity<Float>(dimension: integrand.dimension, config: options.flow, seed: s.next(),
                                                  uniformFraction: options.uniformFraction)
-            flow.flow.initialize(fromVegas: vegas.grid)
-            if options.defensiveMixtureUsesVegasGrid { flow.defensiveGrid = vegas.grid }
+            flow.flow.initialize(fromVegas: grids[c])
+            if options.defensiveMixtureUsesVegasGrid { flow.defensiveGrid = grids[c] }
             densities[c] = flow
         }
         let weights: any ChannelWeights = options.trainChannelWeights
@@ -35,10 +46,7 @@ public extension NeuralSamplerFactory {
                                    featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
                                    hidden: options.channelWeightHidden, seed: configuration.seed)
             : PriorChannelWeights(channelCount: integrand.channelCount)
-        let trainer = try Trainer(integrand: integrand, plan: baseline.plan, densities: densities, channelWeights: weights,
-                                  configuration: configuration, communicator: communicator)
-        trainer.pretrainingCalls = baseline.adaptationCalls
-        trainer.pretrainingSeconds = baseline.adaptationSeconds
-        return trainer
+        return try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
+                           configuration: configuration, communicator: communicator)
     }
 }

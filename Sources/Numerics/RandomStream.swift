@@ -16,6 +16,19 @@ public struct RandomStream: RandomNumberGenerator, Sendable {
         self.stream = stream
     }
 
+    /// Resume a stream at `position` 32-bit words from its start (as reported by `position`).
+    public init(seed: UInt64, stream: UInt64, position: UInt64) {
+        self.init(seed: seed, stream: stream)
+        blockIndex = position / 4
+        if position % 4 != 0 {
+            refill()
+            used = Int(position % 4)
+        }
+    }
+
+    /// 32-bit words drawn so far: with (seed, stream) the whole state, for checkpoints.
+    public var position: UInt64 { used == 4 ? blockIndex &* 4 : (blockIndex &- 1) &* 4 &+ UInt64(used) }
+
     /// A child stream: the same seed, a stream id derived from this one's and `index` (for per-channel streams).
     public func substream(_ index: UInt64) -> RandomStream {
         RandomStream(seed: seed, stream: splitmix(stream &+ 0x9E37_79B9_7F4A_7C15 &* (index &+ 1)))

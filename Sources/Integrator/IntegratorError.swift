@@ -1,0 +1,16 @@
+// Errors of the sampler core (settings, trainer, VEGAS, model files, generation), each naming the problem.
+public enum IntegratorError: Error, CustomStringConvertible, Equatable {
+    case invalidSetting(String)
+    case modelMismatch(String)
+    case modelFile(path: String, problem: String)
+    case generation(String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let m): return m
+        case .modelMismatch(let m): return "the model does not fit this run: \(m)"
+        case .modelFile(let p, let m): return "model file '\(p)': \(m)"
+        case .generation(let m): return "event generation: \(m)"
+        }
+    }
+}

@@ -1,0 +1,100 @@
+// Moving a trainer's state into a `SamplerModel` and back. Assembling is collective: every channel's part
+// comes from its first owner through allreduces of masked buffers (others add zeros, so sums are exact), and
+// every rank ends with the whole model. Restoring is local: each rank takes its own channels.
+import Numerics
+import Flows
+import Cluster
+
+extension Trainer {
+    /// The global model. `base` carries what the trainer does not hold (provenance, grids, costs, measurement).
+    public func model(base: SamplerModel) -> SamplerModel {
+        var m = base
+        let c = plan.channelCount
+        let flows = densities.mapValues { $0 as? FlowChannelDensity<Float> }
+        let width = flows.values.compactMap { $0?.flow.parameterCount }.first ?? 0
+        let p = Int(communicator.allreduce(Int64(width), .max))
+        var params = [Double](repeating: 0, count: c * p), moments1 = params, moments2 = params
+        var steps = [Int64](repeating: 0, count: c)
+        let r = plan.rankCount
+        var positions = [Int64](repeating: 0, count: c * r)
+        for ch in plan.ownedChannels {
+            guard let slot = plan.slot(of: ch) else { continue }
+            positions[ch * r + slot] = Int64(bitPattern: rngs[ch].position)
+            guard slot == 0, let f = flows[ch] ?? nil, f.flow.parameterCount == p else { continue }
+            params.replaceSubrange((ch * p)..<((ch + 1) * p), with: f.flow.parameters.map(Double.init))
+            let state = f.optimizerState
+            if state.m.count == p {
+                moments1.replaceSubrange((ch * p)..<((ch + 1) * p), with: state.m.map(Double.init))
+                moments2.replaceSubrange((ch * p)..<((ch + 1) * p), with: state.v.map(Double.init))
+            }
+            steps[ch] = Int64(state.stepCount)
+        }
+        communicator.allreduce(&params, .sum)
+        communicator.allreduce(&moments1, .sum)
+        communicator.allreduce(&moments2, .sum)
+        communicator.allreduce(&steps, .sum)
+        communicator.allreduce(&positions, .sum)
+        for ch in 0..<c {
+            let range = (ch * p)..<((ch + 1) * p)
+            m.flowParameters[ch] = params[range].map { Float($0) }
+            m.flowAdamSteps[ch] = Int(steps[ch])
+            m.flowAdamM[ch] = steps[ch] > 0 ? moments1[range].map { Float($0) } : []
+            m.flowAdamV[ch] = steps[ch] > 0 ? moments2[range].map { Float($0) } : []
+            m.streamPositions[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: positions[ch * r + $0]) }
+        }
+        if let net = channelWeights as? ChannelWeightNetwork {
+            m.channelWeightParameters = net.parameters
+            let s = net.optimizerState
+            m.channelWeightAdamM = s.m; m.channelWeightAdamV = s.v; m.channelWeightAdamSteps = s.stepCount
+        }
+        m.active = active
+        m.standardDeviations = standardDeviations
+        m.channelMeans = channelMeans
+        m.owners = plan.owners
+        m.rankCount = plan.rankCount
+        m.stepsDone = stepsDone
+        m.totalSteps = configuration.steps
+        m.integrandCalls = integrandCalls
+        m.pretrainingCalls = pretrainingCalls
+        m.trainingSeconds = trainingSeconds
+        m.history = history
+        m.seed = configuration.seed
+        return m
+    }
+
+    /// Continue from `model`: parameters and optimiser state of this rank's flows and of the channel-weight
+    /// net, statistics, counters and history; the random streams too when the model was made with this plan
+    /// (then the continued run equals an uninterrupted one), otherwise they start afresh.
+    public func restore(from model: SamplerModel) throws {
+        guard model.channelCount == plan.channelCount else {
+            throw IntegratorError.modelMismatch("model has \(model.channelCount) channels, the run \(plan.channelCount)")
+        }
+        for ch in plan.ownedChannels {
+            guard let f = densities[ch] as? FlowChannelDensity<Float> else { continue }
+            guard model.flowParameters[ch].count == f.flow.parameterCount else {
+                throw IntegratorError.modelMismatch("channel \(ch): the model's flow has \(model.flowParameters[ch].count) parameters, the run's \(f.flow.parameterCount) (different flow settings?)")
+            }
+            f.flow.parameters = model.flowParameters[ch]
+            f.restoreOptimizer(m: model.flowAdamM[ch], v: model.flowAdamV[ch], stepCount: model.flowAdamSteps[ch])
+            if model.owners == plan.owners, let slot = plan.slot(of: ch), slot < model.streamPositions[ch].count {
+                let s = rngs[ch]
+                rngs[ch] = RandomStream(seed: s.seed, stream: s.stream, position: model.streamPositions[ch][slot])
+            }
+        }
+        if let net = channelWeights as? ChannelWeightNetwork, !model.channelWeightParameters.isEmpty {
+            guard net.parameters.count == model.channelWeightParameters.count else {
+                throw IntegratorError.modelMismatch("channel-weight net has \(net.parameters.count) parameters, the model's \(model.channelWeightParameters.count)")
+            }
+            net.parameters = model.channelWeightParameters
+            net.restoreOptimizer(m: model.channelWeightAdamM, v: model.channelWeightAdamV, stepCount: model.channelWeightAdamSteps)
+        }
+        active = model.active
+        standardDeviations = model.standardDeviations
+        channelMeans = model.channelMeans
+        stepsDone = model.stepsDone
+        integrandCalls = model.integrandCalls
+        pretrainingCalls = model.pretrainingCalls
+        trainingSeconds = model.trainingSeconds
+        history = model.history
+    }
+}
