@@ -27,6 +27,10 @@ struct FlavourTable: Sendable {
     let pdgIDs: [Int]
     /// Member order → slot, per member (used to build event records).
     let memberSlots: [[Int]]
+    /// Where each member came from: its group and its index in that group's `members` (events need the
+    /// group's colour flows and the member's leg order).
+    let memberGroup: [Int]
+    let memberIndex: [Int]
 
     static func isChargedLepton(_ id: Int) -> Bool { [11, 13, 15].contains(abs(id)) }
     static func isNeutrino(_ id: Int) -> Bool { [12, 14, 16].contains(abs(id)) }
@@ -35,6 +39,7 @@ struct FlavourTable: Sendable {
     init(groups: [SubprocessGroup], partons n: Int) throws {
         var members: [(Subprocess, Int, Int)] = []
         var memberSlots: [[Int]] = []
+        var memberGroup: [Int] = [], memberIndex: [Int] = []
         var calls: [MatrixElementCall] = []
         var ids: [Int] = []
         func index(_ id: Int) -> Int {
@@ -49,7 +54,7 @@ struct FlavourTable: Sendable {
             }
             var byOrder: [[Int]: [Int]] = [:]
             var orderList: [[Int]] = []
-            for (subprocess, legOrder) in group.members {
+            for (k, (subprocess, legOrder)) in group.members.enumerated() {
                 guard subprocess.incoming.count == 2, subprocess.incoming.allSatisfy(Self.isParton) else {
                     throw PhysicsError.invalidProcess("\(subprocess): needs two incoming partons")
                 }
@@ -74,6 +79,7 @@ struct FlavourTable: Sendable {
                 let composed = legOrder.map { slot[$0] }
                 members.append((subprocess, index(subprocess.incoming[0]), index(subprocess.incoming[1])))
                 memberSlots.append(slot)
+                memberGroup.append(g); memberIndex.append(k)
                 if byOrder[composed] == nil { orderList.append(composed) }
                 byOrder[composed, default: []].append(members.count - 1)
             }
@@ -83,6 +89,8 @@ struct FlavourTable: Sendable {
         self.beam1 = members.map { $0.1 }
         self.beam2 = members.map { $0.2 }
         self.memberSlots = memberSlots
+        self.memberGroup = memberGroup
+        self.memberIndex = memberIndex
         self.calls = calls
         self.pdgIDs = ids
     }

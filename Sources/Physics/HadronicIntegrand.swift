@@ -275,31 +275,59 @@ public struct HadronicIntegrand: Integrand, Sendable {
     /// Turns the point y of `channel` into an event record. The subprocess is chosen with probability ∝ its
     /// contribution f_a f_b |M|², using `selector` ∈ [0, 1). Returns nil when the point has zero weight.
     public func event(channel: Int, point y: [Double], selector: Double) throws -> HadronicEvent? {
+        guard selector >= 0 && selector < 1 else { throw PhysicsError.invalidPoint("selector \(selector) outside [0, 1)") }
+        guard let d = try pointDetail(channel: channel, point: y, row: 0) else { return nil }
+        let chosen = chooseMember(d.contributions, selector: selector)
+        let slots = table.memberSlots[chosen]
+        return HadronicEvent(subprocess: table.subprocesses[chosen], momenta: slots.map { d.momenta[$0] },
+                             x1: d.x1, x2: d.x2, muR: d.result.muR, muF: d.result.muF, alphaS: d.result.alphaS,
+                             weight: d.weight)
+    }
+
+    /// Everything an event needs at one point: momenta in slot order, the physics, each member's f_a f_b |M|².
+    struct PointDetail {
+        var momenta: [FourVector]
+        var x1: Double, x2: Double
+        var result: PointResult
+        /// f · |∂x/∂y| in pb.
+        var weight: Double
+        /// Indexed like `table.subprocesses`.
+        var contributions: [Double]
+    }
+
+    /// The physics of point y of `channel` with per-member contributions; nil when the point has zero weight.
+    /// `row` only names the point in a thrown `nonFiniteMomentum`. Off the hot `evaluate` path on purpose.
+    func pointDetail(channel: Int, point y: [Double], row: Int) throws -> PointDetail? {
         guard (0..<channelCount).contains(channel) else { throw PhysicsError.invalidPoint("channel \(channel) does not exist") }
         guard y.count == dimension, y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
             throw PhysicsError.invalidPoint("point must have \(dimension) coordinates in [0, 1]")
         }
-        guard selector >= 0 && selector < 1 else { throw PhysicsError.invalidPoint("selector \(selector) outside [0, 1)") }
         let (mapped, momenta) = channels[channel].map(y)
         guard mapped.weight > 0 else { return nil }
         guard mapped.weight.isFinite, momenta.allSatisfy({ $0.e.isFinite && $0.px.isFinite && $0.py.isFinite && $0.pz.isFinite }) else {
-            throw PhysicsError.nonFiniteMomentum(channel: channel, point: 0)
+            throw PhysicsError.nonFiniteMomentum(channel: channel, point: row)
         }
         var scratch = Scratch(table: table, legs: 4 + partons)
         let r = momenta.withUnsafeBufferPointer {
             physics($0, x1: mapped.x1, x2: mapped.x2, scratch: &scratch, recordMembers: true)
         }
+        let weight = r.f * mapped.weight
+        // A NaN |M|² or density must not pass for a zero-weight point.
+        guard weight.isFinite else { throw PhysicsError.nonFiniteMomentum(channel: channel, point: row) }
         guard r.f > 0 else { return nil }
-        let total = scratch.contributions.reduce(0, +)
-        var target = selector * total, chosen = scratch.contributions.count - 1
-        for (m, c) in scratch.contributions.enumerated() {
+        return PointDetail(momenta: momenta, x1: mapped.x1, x2: mapped.x2, result: r, weight: weight,
+                           contributions: scratch.contributions)
+    }
+
+    /// The member whose share of Σ contributions contains `selector` · Σ (never one with zero contribution).
+    func chooseMember(_ contributions: [Double], selector: Double) -> Int {
+        let total = contributions.reduce(0, +)
+        var target = selector * total, chosen = contributions.count - 1
+        for (m, c) in contributions.enumerated() {
             if target < c { chosen = m; break }
             target -= c
         }
-        while chosen > 0 && scratch.contributions[chosen] <= 0 { chosen -= 1 }
-        let slots = table.memberSlots[chosen]
-        return HadronicEvent(subprocess: table.subprocesses[chosen], momenta: slots.map { momenta[$0] },
-                             x1: mapped.x1, x2: mapped.x2, muR: r.muR, muF: r.muF, alphaS: r.alphaS,
-                             weight: r.f * mapped.weight)
+        while chosen > 0 && contributions[chosen] <= 0 { chosen -= 1 }
+        return chosen
     }
 }
