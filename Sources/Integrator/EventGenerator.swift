@@ -263,10 +263,8 @@ public final class EventGenerator {
             let s = rho * unit
             processSigma.append(s)
             if settings.weighted {
-                // Exact decomposition of the trial estimator: Σx_p/N with its own variance.
-                let xs = rho * sigma / max(totalRho, .leastNormalMagnitude) * n, xs2 = rho2 * (sigma / max(totalRho, .leastNormalMagnitude) * n) * (sigma / max(totalRho, .leastNormalMagnitude) * n)
-                let mean = xs / n
-                processError.append(counts[0] > 1 ? (max(xs2 / n - mean * mean, 0) / (n - 1)).squareRoot() : 0)
+                // Exact decomposition of the trial estimator: σ_p = Σx_p/N, with x in pb (ρ = x).
+                processError.append(counts[0] > 1 ? (max(rho2 / n - s * s, 0) / (n - 1)).squareRoot() : 0)
             } else {
                 // The process's share of the events (binomial) on top of σ's own error.
                 let f = sigma != 0 ? s / sigma : 0

@@ -58,9 +58,9 @@ struct Integrate: ParsableCommand {
         var settings = IntegrateSettings()
         if let card {
             guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
-            // A [process] section makes it a physics card (pp → ℓν + jets, see PhysicsRunCard).
-            if PhysicsRunCard.isPhysicsCard(text) {
-                let physics = try PhysicsRunCard(text: text)
+            // A [process] section makes it a physics card (pp → ℓν + jets, see RunCard).
+            if RunCard.isPhysicsCard(text) {
+                let physics = try RunCard(text: text)
                 let out = try physics.run(progressInterval: progressInterval)
                 print(out.text)
                 if let path = json ?? physics.json { try writeTextFile(path, out.json + "\n") }

@@ -1,27 +1,149 @@
-// `nisgen train --card FILE`: the physics run of `nisgen integrate --card` (VEGAS warm-up, NIS training from its
-// grids, both measured on fresh samples), then the trained sampler is written as a checkpoint
-// ([output] checkpoint, default "sampler.nisckpt"; format in Integrator/SamplerCheckpoint.swift).
+// `nisgen train`: train the neural multi-channel sampler described by a run card on all MPI ranks and write the
+// model file (Integrator/SamplerModelFile.swift) — every `checkpoint_every` steps, when a stop signal arrives
+// (then exit 85: resubmit with --resume), and complete with the final measurement at the end.
 import ArgumentParser
+import Cluster
 import Integrator
+import Physics
+import Numerics
+import Foundation
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train the neural multi-channel sampler for pp → ℓν + jets from a run card and save it.",
-        discussion: "Card sections: [process], [cuts], [scales], [training], [output] (see cards/wplus_2j.toml). Defaults are the settings of the headline table (bench/RESULTS-headline.md).")
+        abstract: "Train the neural multi-channel sampler of a run card on all MPI ranks and write the model file.",
+        discussion: """
+        Multi-channel VEGAS warm-up (channels dealt over the ranks), the VEGAS sampler measured on fresh points, \
+        channels re-dealt by cost (σ × time per point), NIS training from the VEGAS grids, and a final measurement \
+        of the trained sampler. `batch_size` in [training] is the number of points per step summed over all ranks, \
+        so a card gives the same training on any number of ranks (more ranks: less time per step).
+        SIGUSR1, SIGTERM or SIGINT: the model file is written after the current step and the program exits with \
+        status 85; `--resume MODEL.h5` continues (with the same seed and rank count exactly as if uninterrupted).
 
-    @Option(help: "TOML run card with a [process] section.") var card: String
-    @Option(help: "Checkpoint file (overrides [output] checkpoint).") var checkpoint: String?
-    @Option(help: "Write the results as JSON to this file (overrides [output] json).") var json: String?
+        Example:
+          mpirun -np 4 nisgen train --card cards/wplus_2j.toml --output out/model.h5
+          nisgen train --card cards/wplus_2j.toml --output out/model.h5 --resume out/model.h5
+        """)
+
+    @Option(help: "TOML run card.") var card: String
+    @Option(name: .shortAndLong, help: "Model file to write (default: [output] model, else <directory>/model.h5).") var output: String?
+    @Option(help: "Continue the training stored in this model file.") var resume: String?
+    @Option(help: "Training steps (overrides [training] steps).") var steps: Int?
+    @Option(help: "Random seed (overrides the card's).") var seed: UInt64?
+    @Option(help: "Write the model every N steps (overrides [training] checkpoint_every; 0: only at the end).") var checkpointEvery: Int?
     @Option(help: "Print training progress every N steps (0: never).") var progressInterval = 25
+    @Option(help: "Also write the training report as JSON to this file.") var json: String?
+    @Flag(help: "Print nothing but errors and the final result.") var quiet = false
+
+    func validate() throws {
+        if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
+        if let checkpointEvery, checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        if progressInterval < 0 { throw ValidationError("--progress-interval must be ≥ 0") }
+    }
 
     func run() throws {
+        Job.catchStopSignals()
+        Job.run { comm in try train(comm) }
+    }
+
+    func train(_ comm: MPICommunicator) throws -> Int32 {
         guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
-        let physics = try PhysicsRunCard(text: text)
-        let out = try physics.run(progressInterval: progressInterval)
-        print(out.text)
-        if let path = json ?? physics.json { try writeTextFile(path, out.json + "\n") }
-        let path = checkpoint ?? physics.checkpoint ?? "sampler.nisckpt"
-        do { try SamplerCheckpoint(trainer: out.comparison.trainer).write(to: path) } catch { throw IntegrateError("\(error)") }
-        print("checkpoint written to \(path)")
+        var rc = try RunCard(text: text)
+        if let steps {
+            rc.settings.training.steps = steps
+            if case .cosine(_, let minimum) = rc.settings.training.schedule { rc.settings.training.schedule = .cosine(totalSteps: steps, minimum: minimum) }
+        }
+        if let seed { rc.settings.training.seed = seed }
+        let path = output ?? rc.model
+        var previous: SamplerModel?
+        if let resume {
+            previous = try SamplerModelFile.read(from: resume)
+            guard previous!.cardHash == rc.physicsHash else {
+                throw IntegrateError("model '\(resume)' was trained for another process or physics settings (\(previous!.process)); the card describes \(rc.setup.process)")
+            }
+            if previous!.complete {
+                Job.say(comm, "model '\(resume)' is already complete (\(previous!.stepsDone) steps): nothing to do")
+                return 0
+            }
+        } else if Job.fileExists(path) {
+            throw IntegrateError("output '\(path)' exists; choose another --output, delete it, or continue it with --resume \(path)")
+        }
+        try Job.prepareFolder(for: path, comm: comm)
+        let integrand: HadronicIntegrand
+        do { integrand = try rc.setup.makeIntegrand() } catch { throw IntegrateError("\(error)") }
+        setBLASThreads(1)
+        let adapting = rc.settings.sampledHelicityTraining ? try integrand.withSampledHelicities() : nil
+        var provenance = SamplerModel(dimension: integrand.dimension, channelCount: integrand.channelCount, flow: rc.settings.options.flow,
+                                      vegasBins: rc.settings.vegasBins, seed: rc.settings.training.seed, rankCount: comm.size)
+        provenance.cardText = text
+        provenance.cardHash = rc.physicsHash
+        provenance.process = rc.setup.process
+        provenance.subprocesses = integrand.eventProcesses.map(\.name)
+        provenance.channelNames = integrand.channels.map(\.name)
+        provenance.uniformFraction = rc.settings.options.uniformFraction
+        provenance.defensiveMixtureUsesVegasGrid = rc.settings.options.defensiveMixtureUsesVegasGrid
+        provenance.channelWeightHidden = rc.settings.options.trainChannelWeights ? rc.settings.options.channelWeightHidden : []
+        provenance.featureCount = integrand.featureCount
+        let run = try TrainingRun(integrand: integrand, trainingIntegrand: adapting, settings: rc.settings,
+                                  provenance: provenance, communicator: comm)
+        run.checkpointInterval = checkpointEvery ?? rc.checkpointEvery
+        run.stopRequested = { Job.stopRequested }
+        let steps = rc.settings.training.steps
+        if !quiet {
+            Job.say(comm, "\(rc.setup.process) at √s = \(rc.setup.sqrtS) GeV: \(integrand.channelCount) channels, dimension \(integrand.dimension), \(integrand.eventProcesses.count) subprocesses; \(comm.size) rank\(comm.size == 1 ? "" : "s")")
+        }
+        let start = comm.wallTime()
+        let outcome = try run.run(resume: previous, modelPath: path) { event in
+            guard !quiet else { return }
+            switch event {
+            case .vegasIteration(let k, let n, let r):
+                Job.say(comm, "VEGAS warm-up \(k)/\(n): σ = \(plainSigma(r.integral, r.error)) pb")
+            case .vegasMeasured(let r):
+                Job.say(comm, "VEGAS measured: σ = \(plainSigma(r.integral, r.error)) pb, unweighting efficiency \(plainPercent(r.unweightingEfficiency))")
+            case .planned(let plan, _):
+                let owners = plan.owners.enumerated().map { "\($0.offset)→\($0.element.map(String.init).joined(separator: ","))" }
+                Job.say(comm, "channels by cost (channel→ranks): \(owners.joined(separator: " "))")
+            case .resumed(let step):
+                Job.say(comm, "resuming at step \(step)/\(steps)")
+            case .step(let p):
+                if progressInterval > 0 && (p.step % progressInterval == 0 || p.step == steps) {
+                    Job.say(comm, "step \(p.step)/\(steps): loss \(shortNumber(p.loss)), σ = \(plainSigma(p.integral, p.error)) pb, efficiency \(plainPercent(p.efficiency)), calls \(p.integrandCalls)")
+                }
+            case .saved(let step, let where_):
+                Job.say(comm, "model written to \(where_) (step \(step))")
+            case .measured(let r):
+                Job.say(comm, "NIS measured: σ = \(plainSigma(r.integral, r.error)) pb, unweighting efficiency \(plainPercent(r.unweightingEfficiency))")
+            }
+        }
+        let seconds = comm.wallTime() - start
+        let m = outcome.model
+        if !outcome.completed {
+            Job.say(comm, "stopped at step \(m.stepsDone)/\(steps); continue with: nisgen train --card \(card) --output \(path) --resume \(path)")
+            return JobExit.interrupted
+        }
+        let ratio = m.vegasEfficiency > 0 ? m.efficiency / m.vegasEfficiency : 0
+        Job.say(comm, """
+        trained \(m.stepsDone) steps in \(Int(seconds.rounded())) s on \(comm.size) rank\(comm.size == 1 ? "" : "s")
+        σ (NIS)   = \(plainSigma(m.crossSection, m.error)) pb, unweighting efficiency \(plainPercent(m.efficiency))
+        σ (VEGAS) = \(plainSigma(m.vegasCrossSection, m.vegasError)) pb, unweighting efficiency \(plainPercent(m.vegasEfficiency)) (NIS/VEGAS \(shortNumber(ratio)))
+        model: \(path)
+        """)
+        if let json, comm.isRoot {
+            let report = "{\"model\": \"\(path)\", \"process\": \"\(m.process)\", \"ranks\": \(comm.size), \"steps\": \(m.stepsDone), "
+                + "\"cross_section_pb\": \(jsonNumber(m.crossSection)), \"error_pb\": \(jsonNumber(m.error)), \"efficiency\": \(jsonNumber(m.efficiency)), "
+                + "\"vegas_cross_section_pb\": \(jsonNumber(m.vegasCrossSection)), \"vegas_error_pb\": \(jsonNumber(m.vegasError)), "
+                + "\"vegas_efficiency\": \(jsonNumber(m.vegasEfficiency)), \"training_calls\": \(m.integrandCalls), \"seconds\": \(jsonNumber(seconds)), "
+                + "\"seed\": \(m.seed), \"card_hash\": \"\(m.cardHash)\", \"model_hash\": \"\(m.fingerprint)\"}"
+            try writeTextFile(json, report + "\n")
+        }
+        return 0
     }
 }
+
+// Interim number formatting until the Report module lands: σ to the error's two significant digits.
+func plainSigma(_ value: Double, _ error: Double) -> String {
+    guard value.isFinite, error.isFinite, error > 0 else { return "\(value)" }
+    let digits = max(0, 1 - Int((log10(error)).rounded(.down)))
+    return String(format: "%.\(digits)f ± %.\(digits)f", value, error)
+}
+func plainPercent(_ x: Double) -> String { x >= 1e-3 ? String(format: "%.2g %%", 100 * x) : String(format: "%.2e", x) }
+func shortNumber(_ x: Double) -> String { String(format: "%.4g", x) }

@@ -1,16 +1,16 @@
-// Run cards for pp → ℓν + jets (`nisgen integrate --card` and `nisgen train --card`), TOML:
-//   [process]  process = "p p > e+ ve j j", sqrt_s = 13000, pdf = "NNPDF23_lo_as_0130_qed", pdf_member = 0,
-//              pdf_path = [".venv"], include_bottom = false, max_propagators = 2
-//   [cuts]     jet_pt_min = 20, jet_eta_max = 5, jet_dr_min = 0.4, lepton_pt_min, lepton_eta_max,
-//              missing_et_min, mt_w_min                       (absent: the default; a negative value: no cut)
-//   [scales]   choice = "mt_half" | "ht_half" | "htprime_half" | "fixed", fixed = μ₀ (GeV), mu_r_factor, mu_f_factor
-//   [training] vegas_iterations, vegas_points, vegas_bins, vegas_damping, sampled_helicity, steps, batch_size, learning_rate, schedule, loss,
-//              buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weights,
-//              channel_weight_steps, flow_bins, flow_layers, flow_units, flow_blocks, defensive_fraction, evaluation_points,
-//              max_weight ("bootstrap" | "quantile"), overweight_fraction, budget_scale, seed
-//   [output]   json = "result.json", checkpoint = "sampler.nisckpt"
+// The run card: one TOML file describing a whole job, read alike by `nisgen train`, `generate` and
+// `integrate --card` (the VEGAS-versus-NIS comparison). Sections and keys (`nisgen card` prints them all
+// with their defaults and meanings):
+//   [process]    process, sqrt_s, pdf, pdf_member, pdf_path, include_bottom, max_propagators
+//   [model]      mz, mw, gf, width_w, width_z, cabibbo_angle                       (Gμ scheme inputs)
+//   [cuts]       jet_pt_min, jet_eta_max, jet_dr_min, lepton_pt_min, lepton_eta_max, missing_et_min, mt_w_min
+//   [scales]     choice, fixed, mu_r_factor, mu_f_factor
+//   [training]   VEGAS warm-up, flow, loss, schedule, budget and measurement settings; checkpoint_every
+//   [generation] events, weighted, max_weight, overweight_share, survey_points, batch_size, flush_events, lhe, seed
+//   [output]     directory, model, events, lhe, summary, json
+//   [run]        seed (training and generation; a section's own seed wins)
 // Defaults: the headline table's settings for the card's jet multiplicity (SamplerComparisonSettings.wPlusJets).
-// Unknown sections or keys are errors naming them.
+// Unknown sections or keys, and values of the wrong type, are errors naming them.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,11 +21,20 @@ import Flows
 import Integrator
 import Physics
 
-struct PhysicsRunCard {
+struct RunCard {
     var setup = CollisionSetup()
     var settings = SamplerComparisonSettings.wPlusJets(jets: 1)
+    var generation = GenerationSettings(events: 10_000)
+    var writeLHE = false
+    var outputDirectory = "out"
+    var modelPath: String?
+    var eventsPath: String?
+    var lhePath: String?
+    var summaryPath: String?
     var json: String?
-    var checkpoint: String?
+    var checkpointEvery = 0
+    /// The card as written (stored in model and event files).
+    var text = ""
 
     static let sections: [String: [String]] = [
         "process": ["process", "sqrt_s", "pdf", "pdf_member", "pdf_path", "include_bottom", "max_propagators"],
@@ -34,9 +43,12 @@ struct PhysicsRunCard {
         "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
                      "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
-                     "max_weight", "overweight_fraction", "budget_scale", "seed"],
+                     "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
-        "output": ["json", "checkpoint"],
+        "generation": ["events", "weighted", "max_weight", "overweight_share", "survey_points", "batch_size",
+                       "flush_events", "lhe", "seed"],
+        "output": ["directory", "model", "events", "lhe", "summary", "json"],
+        "run": ["seed"],
     ]
 
     /// Whether a card is a physics card (has a [process] section) rather than a toy card.
@@ -55,6 +67,7 @@ struct PhysicsRunCard {
     }
 
     init(text: String) throws {
+        self.text = text
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch { throw IntegrateError("run card is not valid TOML: \(error)") }
         for key in table.keys where Self.sections[key] == nil {
@@ -161,19 +174,58 @@ struct PhysicsRunCard {
             settings.estimator = .quantile(overweightFraction: f)
         case let other: throw IntegrateError("run card: [training] max_weight '\(other)' unknown; choose bootstrap or quantile")
         }
-        if let v = try card.int("training", "seed") {
-            guard v >= 0 else { throw IntegrateError("run card: [training] seed must be ≥ 0") }
-            settings.training.seed = UInt64(v)
+        func seed(_ section: String) throws -> UInt64? {
+            guard let v = try card.int(section, "seed") else { return nil }
+            guard v >= 0 else { throw IntegrateError("run card: [\(section)] seed must be ≥ 0, got \(v)") }
+            return UInt64(v)
         }
+        let runSeed = try seed("run")
+        if let s = try seed("training") ?? runSeed { settings.training.seed = s }
+        generation.seed = try seed("generation") ?? runSeed ?? 1
+        if let v = try card.int("training", "checkpoint_every") {
+            guard v >= 0 else { throw IntegrateError("run card: [training] checkpoint_every must be ≥ 0, got \(v)") }
+            checkpointEvery = v
+        }
+        if let v = try card.int("generation", "events") { generation.events = v }
+        if let v = try card.bool("generation", "weighted") { generation.weighted = v }
+        if let v = try card.int("generation", "survey_points") { generation.surveyPoints = v }
+        if let v = try card.int("generation", "batch_size") { generation.batchSize = v }
+        if let v = try card.int("generation", "flush_events") { generation.flushEvents = v }
+        if let v = try card.bool("generation", "lhe") { writeLHE = v }
+        let share = try card.double("generation", "overweight_share")
+        switch try card.string("generation", "max_weight") ?? "cross_section_share" {
+        case "cross_section_share":
+            let e = share ?? 1e-3
+            guard e >= 0 && e < 1 else { throw IntegrateError("run card: [generation] overweight_share must be in [0,1), got \(e)") }
+            generation.estimator = .crossSectionShare(e)
+        case "bootstrap": generation.estimator = .bootstrapMedian(replicas: 100)
+        case let other: throw IntegrateError("run card: [generation] max_weight '\(other)' unknown; choose cross_section_share or bootstrap")
+        }
+        do { try generation.validate() } catch { throw IntegrateError("run card: [generation] \(error)") }
         if case .cosine(_, let minimum) = settings.training.schedule {
             settings.training.schedule = .cosine(totalSteps: settings.training.steps, minimum: minimum)
         }
+        outputDirectory = try card.string("output", "directory") ?? outputDirectory
+        modelPath = try card.string("output", "model")
+        eventsPath = try card.string("output", "events")
+        lhePath = try card.string("output", "lhe")
+        summaryPath = try card.string("output", "summary")
         json = try card.string("output", "json")
-        checkpoint = try card.string("output", "checkpoint")
         do {
             try settings.validate()
             try settings.options.flow.validate(dimension: 3 * (try Self.jetCount(process: setup.process)) + 4)
         } catch let e as IntegrateError { throw e } catch { throw IntegrateError("run card: \(error)") }
+    }
+
+    // Output paths: the card's, else in the output directory.
+    var model: String { modelPath ?? outputDirectory + "/model.h5" }
+    var events: String { eventsPath ?? outputDirectory + "/events.h5" }
+    var lhe: String { lhePath ?? outputDirectory + "/events.lhe" }
+
+    /// Fingerprint of what the physics depends on (process, beams, PDF, model, cuts, scales): a model and the
+    /// events made from it must agree on it. Changing training or generation settings does not change it.
+    var physicsHash: String {
+        textFingerprint("\(setup.process)|\(setup.sqrtS)|\(setup.pdfSet)|\(setup.pdfMember)|\(setup.includeBottom)|\(setup.maxPropagators)|\(setup.model)|\(setup.cuts)|\(setup.scales)")
     }
 
     /// VEGAS warm-up, VEGAS measurement, NIS training from the grids, NIS measurement; text and JSON report.

@@ -1,0 +1,140 @@
+// `nisgen generate`: unweighted (or weighted) events from a trained model on all MPI ranks, written
+// collectively into one LHEH5 file (and converted to LHE on request), with a JSON run summary beside it.
+import ArgumentParser
+import Cluster
+import EventIO
+import Integrator
+import Physics
+import Foundation
+
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate events from a trained model on all MPI ranks into one LHEH5 file (and LHE on request).",
+        discussion: """
+        A survey fixes each channel's maximum weight from points of all ranks ([generation] max_weight: the \
+        smallest maximum whose overweight events carry at most overweight_share = 0.1 % of σ, or the bootstrap \
+        median); trials then pick channels in proportion to their maximum weights and keep points with \
+        probability w/w_max (overweight events are kept with weight w/w_max > 1 and counted). σ is the average \
+        weight of all trials of all ranks. Stored event weights add up to σ (unweighted: σ/N each, times \
+        w/w_max for overweight events). Every rank draws from its own random streams (seed, rank, channel).
+        The summary (σ ± δσ per subprocess and in total, events, trials, efficiency, timing, hashes) is printed \
+        and written as JSON next to the events (EVENTS.json).
+
+        Example:
+          mpirun -np 4 nisgen generate --card cards/wplus_2j.toml --model out/model.h5 --events 100000 \\
+              --output out/events.h5 --lhe out/events.lhe --seed 11
+        """)
+
+    @Option(help: "TOML run card (the one the model was trained with; [generation] and [output] may differ).") var card: String
+    @Option(help: "Model file written by `nisgen train`.") var model: String
+    @Option(help: "Events to write, summed over ranks (overrides [generation] events).") var events: Int?
+    @Option(name: .shortAndLong, help: "LHEH5 event file (default: [output] events, else <directory>/events.h5).") var output: String?
+    @Option(help: "Also write the events as LHE v3 to this file.") var lhe: String?
+    @Option(help: "Random seed of the generation (overrides [generation] seed).") var seed: UInt64?
+    @Flag(help: "Write weighted events (every trial with a non-zero weight) instead of unweighted ones.") var weighted = false
+    @Option(help: "Write the run summary here (default: the event file with .json).") var json: String?
+    @Flag(help: "Print nothing but errors and the final result.") var quiet = false
+
+    func validate() throws {
+        if let events, events <= 0 { throw ValidationError("--events must be ≥ 1, got \(events)") }
+    }
+
+    func run() throws {
+        Job.run { comm in try generate(comm) }
+    }
+
+    func generate(_ comm: MPICommunicator) throws -> Int32 {
+        guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
+        var rc = try RunCard(text: text)
+        if let events { rc.generation.events = events }
+        if let seed { rc.generation.seed = seed }
+        if weighted { rc.generation.weighted = true }
+        let path = output ?? rc.events
+        let lhePath = lhe ?? (rc.writeLHE ? rc.lhe : nil)
+        let summaryPath = json ?? rc.summaryPath ?? Self.replacingExtension(path, with: ".json")
+        for p in [path, lhePath, summaryPath].compactMap({ $0 }) where Job.fileExists(p) {
+            throw IntegrateError("output '\(p)' exists; choose another path or delete it")
+        }
+        if let lhePath, lhePath == path { throw IntegrateError("--lhe and --output name the same file '\(path)'") }
+        try Job.prepareFolder(for: path, comm: comm)
+        if let lhePath { try Job.prepareFolder(for: lhePath, comm: comm) }
+        let trained: SamplerModel
+        do { trained = try SamplerModelFile.read(from: model) } catch { throw IntegrateError("\(error)") }
+        guard trained.cardHash == rc.physicsHash else {
+            throw IntegrateError("model '\(model)' was trained for other physics (\(trained.process)) than the card describes (\(rc.setup.process)): process, beams, PDF, model, cuts and scales must agree")
+        }
+        let integrand: HadronicIntegrand
+        do { integrand = try rc.setup.makeIntegrand() } catch { throw IntegrateError("\(error)") }
+        setBLASThreads(1)
+        let generator: EventGenerator
+        do { generator = try EventGenerator(integrand: integrand, model: trained, settings: rc.generation, communicator: comm) }
+        catch { throw IntegrateError("model '\(model)': \(error)") }
+        let maker = try WJetsEventMaker(integrand: integrand)
+        let info = try maker.runInfo(weighted: rc.generation.weighted, cardHash: rc.physicsHash, modelHash: trained.fingerprint,
+                                     seed: rc.generation.seed)
+        var runInfo = info
+        runInfo.cardText = text
+        let sink = try LHEH5Sink(path: path, run: runInfo, particlesPerEvent: maker.particlesPerEvent, comm: comm,
+                                 chunkEvents: max(256, min(rc.generation.flushEvents, 16_384)))
+        let target = Int64(rc.generation.events)
+        let start = comm.wallTime()
+        var lastPrint = start
+        if !quiet {
+            Job.say(comm, "generating \(target) \(rc.generation.weighted ? "weighted" : "unweighted") events of \(rc.setup.process) on \(comm.size) rank\(comm.size == 1 ? "" : "s") (seed \(rc.generation.seed))")
+        }
+        let summary = try generator.generate(maker: maker, sinks: [sink]) { written, trials in
+            let now = comm.wallTime()
+            if !quiet && (now - lastPrint > 5 || written == target) {
+                lastPrint = now
+                Job.say(comm, "\(written)/\(target) events, \(trials) trials, \(Int((Double(written) / max(now - start, 1e-9)).rounded())) events/s")
+            }
+        }
+        let seconds = comm.wallTime() - start
+        if let lhePath {
+            var problem = ""
+            if comm.isRoot {
+                do { try LHEWriter.convert(try LHEH5File(path: path), to: lhePath) } catch { problem = "\(error)" }
+            }
+            let message = comm.broadcast(problem, root: 0)
+            if !message.isEmpty { throw IntegrateError("LHE file '\(lhePath)': \(message)") }
+        }
+        if comm.isRoot {
+            try writeTextFile(summaryPath, Self.summaryJSON(summary, processes: maker.processes, path: path, lhe: lhePath,
+                                                           model: model, trained: trained, rc: rc, ranks: comm.size, seconds: seconds) + "\n")
+        }
+        let groups = zip(maker.processes, zip(summary.processCrossSections, summary.processErrors))
+            .filter { $0.1.0 != 0 }.sorted { $0.1.0 > $1.1.0 }.prefix(5)
+            .map { "  \($0.0.name): \(plainSigma($0.1.0, $0.1.1)) pb" }.joined(separator: "\n")
+        Job.say(comm, """
+        σ = \(plainSigma(summary.crossSection, summary.error)) pb from \(summary.trials) trials (survey \(plainSigma(summary.surveyCrossSection, summary.surveyError)) pb; training measured \(plainSigma(trained.crossSection, trained.error)) pb)
+        \(summary.events) events written, efficiency \(plainPercent(summary.efficiency)), \(summary.overweightEvents) overweight (\(plainPercent(summary.overweightShare)) of σ), \(Int(seconds.rounded())) s
+        largest subprocesses:
+        \(groups)
+        events: \(path)\(lhePath.map { "\nLHE: \($0)" } ?? "")
+        summary: \(summaryPath)
+        """)
+        return 0
+    }
+
+    static func replacingExtension(_ path: String, with ext: String) -> String {
+        if let dot = path.lastIndex(of: "."), !path[dot...].contains("/") { return String(path[..<dot]) + ext }
+        return path + ext
+    }
+
+    static func summaryJSON(_ s: GenerationSummary, processes: [EventProcess], path: String, lhe: String?, model: String,
+                            trained: SamplerModel, rc: RunCard, ranks: Int, seconds: Double) -> String {
+        let procs = processes.indices.map { p in
+            "{\"name\": \"\(processes[p].name)\", \"cross_section_pb\": \(jsonNumber(s.processCrossSections[p])), \"error_pb\": \(jsonNumber(s.processErrors[p])), \"events\": \(s.processEvents[p])}"
+        }.joined(separator: ", ")
+        return "{\"events_file\": \"\(path)\", \"lhe_file\": \(lhe.map { "\"\($0)\"" } ?? "null"), \"model\": \"\(model)\", "
+            + "\"process\": \"\(rc.setup.process)\", \"cross_section_pb\": \(jsonNumber(s.crossSection)), \"error_pb\": \(jsonNumber(s.error)), "
+            + "\"events\": \(s.events), \"trials\": \(s.trials), \"efficiency\": \(jsonNumber(s.efficiency)), \"weighted\": \(rc.generation.weighted), "
+            + "\"overweight_events\": \(s.overweightEvents), \"overweight_share\": \(jsonNumber(s.overweightShare)), "
+            + "\"maximum_weight_policy\": \"\(s.estimatorName)\", \"channel_maximum_weights_pb\": [\(s.maximumWeights.map(jsonNumber).joined(separator: ", "))], "
+            + "\"unit_weight_pb\": \(jsonNumber(s.unitWeight)), \"survey_cross_section_pb\": \(jsonNumber(s.surveyCrossSection)), \"survey_error_pb\": \(jsonNumber(s.surveyError)), "
+            + "\"training_cross_section_pb\": \(jsonNumber(trained.crossSection)), \"training_error_pb\": \(jsonNumber(trained.error)), "
+            + "\"non_finite_trials\": \(s.nonFiniteTrials), \"lost_events\": \(s.lostEvents), \"ranks\": \(ranks), "
+            + "\"rank_seconds\": [\(s.rankSeconds.map(jsonNumber).joined(separator: ", "))], \"seconds\": \(jsonNumber(seconds)), "
+            + "\"seed\": \(rc.generation.seed), \"card_hash\": \"\(rc.physicsHash)\", \"model_hash\": \"\(trained.fingerprint)\", \"processes\": [\(procs)]}"
+    }
+}
