@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "MPIProbe", dependencies: ["Cluster", "EventIO", "Numerics"], path: "Tests/MPIProbe"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "EventIO", "Numerics", "MPIProbe"]),
-        .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics"]),
+        .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics", "MPIProbe"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
         .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster", "Physics", "PDF",
                                                     "Amplitudes", "PhaseSpace", "Kinematics"]),

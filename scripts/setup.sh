@@ -22,9 +22,9 @@ command -v swift >/dev/null || { echo "setup: no 'swift' on PATH — install a S
 # The PDF set (NNPDF2.3 LO, LHAPDF id 247000) ships in the pythia8mc wheel; pinned: 8.318.0 has no
 # Python 3.11 wheel and builds from source for ~35 minutes.
 pdf=.venv/share/Pythia8/pdfdata/NNPDF23_lo_as_0130_qed_0000.dat
-if [ ! -f "$pdf" ] || ! .venv/bin/python -c "import h5py" 2>/dev/null; then
+if [ ! -f "$pdf" ] || ! .venv/bin/python -c "import h5py, pylhe" 2>/dev/null; then
     echo "setup: creating .venv with pythia8mc==8.317.2 (PDF set, LHE reader for tests), h5py, numpy"
     python3 -m venv .venv
-    .venv/bin/pip install -q --disable-pip-version-check "pythia8mc==8.317.2" h5py numpy
+    .venv/bin/pip install -q --disable-pip-version-check "pythia8mc==8.317.2" h5py numpy pylhe
 fi
 [ -f "$pdf" ] || { echo "setup: PDF set missing after install: $pdf" >&2; exit 1; }

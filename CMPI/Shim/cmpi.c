@@ -78,6 +78,7 @@ hid_t cmpi_h5t_native_double(void) { return H5T_NATIVE_DOUBLE; }
 hid_t cmpi_h5t_native_float(void) { return H5T_NATIVE_FLOAT; }
 hid_t cmpi_h5t_native_int64(void) { return H5T_NATIVE_INT64; }
 hid_t cmpi_h5t_native_int32(void) { return H5T_NATIVE_INT32; }
+hid_t cmpi_h5t_native_uint64(void) { return H5T_NATIVE_UINT64; }
 hid_t cmpi_h5t_c_s1(void) { return H5T_C_S1; }
 hid_t cmpi_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 hid_t cmpi_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
@@ -87,6 +88,13 @@ unsigned cmpi_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 unsigned cmpi_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 unsigned cmpi_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 hsize_t cmpi_h5s_unlimited(void) { return H5S_UNLIMITED; }
+hid_t cmpi_h5t_vlen_utf8(void) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0) return t;
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
 
 hid_t cmpi_h5_fapl_mpio(void) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);

@@ -32,12 +32,13 @@ public enum H5Error: Error, CustomStringConvertible, Equatable {
 
 /// Element types a dataset can hold.
 public enum H5ElementType: Sendable {
-    case float64, float32, int64
+    case float64, float32, int64, int32
     var nativeType: hid_t {
         switch self {
         case .float64: return cmpi_h5t_native_double()
         case .float32: return cmpi_h5t_native_float()
         case .int64: return cmpi_h5t_native_int64()
+        case .int32: return cmpi_h5t_native_int32()
         }
     }
 }
@@ -60,6 +61,8 @@ public final class ParallelH5File {
         cmpi_h5_silence_errors()
         let fapl = comm.size > 1 ? cmpi_h5_fapl_mpio() : H5Pcreate(cmpi_h5p_file_access())
         defer { H5Pclose(fapl) }
+        // HDF5 ≥ 1.8 object headers allow attributes over 64 kB (a long run card), in dense storage.
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110)
         file = H5Fcreate(partialPath, cmpi_h5f_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
         // Creation is collective: agree on the outcome so that all ranks fail together.
         guard comm.allAgree(file >= 0) else {
@@ -131,7 +134,7 @@ public final class ParallelH5File {
             H5Sselect_none(fileSpace)
             H5Sselect_none(memSpace)
         }
-        let dxpl = comm.size > 1 ? cmpi_h5_dxpl_collective() : H5Pcreate(cmpi_h5p_dataset_xfer())
+        let dxpl = transferList()
         defer { H5Pclose(dxpl) }
         let rc = write(WriteTarget(id: ds.id, memSpace: memSpace, fileSpace: fileSpace, dxpl: dxpl), memType)
         guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name))") }
@@ -148,31 +151,166 @@ public final class ParallelH5File {
     /// Number of rows a dataset holds (same on every rank).
     public func rowCount(_ name: String) -> Int? { datasets[name]?.rows }
 
-    /// Attach a string-array attribute to a dataset (or to the file with `dataset: nil`). Collective.
-    public func setStringAttribute(_ attribute: String, on dataset: String?, values: [String]) throws {
-        let target: hid_t
-        if let d = dataset {
-            guard let ds = datasets[d] else { throw H5Error.noSuchDataset(name: d) }
-            target = ds.id
-        } else {
-            target = file
+    /// Create a small fixed-shape dataset (e.g. 3 or 10 values, or P × 6) and fill it from rank 0's values.
+    /// Collective: every rank calls it; only rank 0's `values` are written (others may pass the same or []).
+    public func writeSmallDataset(_ name: String, shape: [Int], values: [Double]) throws {
+        try writeSmallRaw(name, shape: shape, type: .float64, count: values.count) { ds, mem, fileSpace, dxpl in
+            values.withUnsafeBufferPointer { H5Dwrite(ds, cmpi_h5t_native_double(), mem, fileSpace, dxpl, $0.baseAddress) }
         }
-        let strType = H5Tcopy(cmpi_h5t_c_s1())
-        defer { H5Tclose(strType) }
-        let width = max(values.map { $0.utf8.count }.max() ?? 1, 1) + 1
-        H5Tset_size(strType, width)
-        H5Tset_strpad(strType, H5T_STR_NULLTERM)
+    }
+
+    public func writeSmallDataset(_ name: String, shape: [Int], values: [Int32]) throws {
+        try writeSmallRaw(name, shape: shape, type: .int32, count: values.count) { ds, mem, fileSpace, dxpl in
+            values.withUnsafeBufferPointer { H5Dwrite(ds, cmpi_h5t_native_int32(), mem, fileSpace, dxpl, $0.baseAddress) }
+        }
+    }
+
+    private func writeSmallRaw(_ name: String, shape: [Int], type: H5ElementType, count: Int,
+                               write: (hid_t, hid_t, hid_t, hid_t) -> herr_t) throws {
+        if datasets[name] != nil || H5Lexists(file, name, hid_t(H5P_DEFAULT)) > 0 { throw H5Error.datasetExists(name: name) }
+        let elements = shape.reduce(1, *)
+        guard comm.allAgree(!comm.isRoot || count == elements) else {
+            throw H5Error.shapeMismatch(name: name, expected: elements, got: count)
+        }
+        var dims = shape.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(shape.count), &dims, nil)
+        defer { H5Sclose(space) }
+        let id = H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard comm.allAgree(id >= 0) else {
+            if id >= 0 { H5Dclose(id) }
+            throw H5Error.callFailed("H5Dcreate2(\(name))")
+        }
+        defer { H5Dclose(id) }
+        let fileSpace = H5Scopy(space)
+        defer { H5Sclose(fileSpace) }
+        let memSpace = H5Scopy(space)
+        defer { H5Sclose(memSpace) }
+        // Rank 0 writes the whole dataset; the others join the collective call with empty selections.
+        if !comm.isRoot {
+            H5Sselect_none(fileSpace)
+            H5Sselect_none(memSpace)
+        }
+        let dxpl = transferList()
+        defer { H5Pclose(dxpl) }
+        let rc = elements == 0 ? 0 : write(id, memSpace, fileSpace, dxpl)
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name))") }
+    }
+
+    /// Collectively replace one column of a 2-D dataset for this rank's row blocks (`values` in block order,
+    /// `values.count` = Σ block counts). One H5Dwrite over the union of the blocks; ranks with no blocks join.
+    public func overwriteColumn(_ name: String, column: Int, rowBlocks: [(start: Int, count: Int)], values: [Double]) throws {
+        guard let ds = datasets[name] else { throw H5Error.noSuchDataset(name: name) }
+        let blocks = rowBlocks.filter { $0.count > 0 }
+        let rows = blocks.reduce(0) { $0 + $1.count }
+        let inRange = blocks.allSatisfy { $0.start >= 0 && $0.start + $0.count <= ds.rows }
+        guard comm.allAgree(column >= 0 && column < ds.columns && rows == values.count && inRange) else {
+            throw H5Error.callFailed("overwriteColumn(\(name), column \(column)): blocks outside the dataset or values of the wrong length")
+        }
+        let fileSpace = H5Dget_space(ds.id)
+        defer { H5Sclose(fileSpace) }
+        var memDims: [hsize_t] = [hsize_t(max(rows, 1))]
+        let memSpace = H5Screate_simple(1, &memDims, nil)
+        defer { H5Sclose(memSpace) }
+        if blocks.isEmpty {
+            H5Sselect_none(fileSpace)
+            H5Sselect_none(memSpace)
+        } else {
+            for (i, block) in blocks.enumerated() {
+                var start: [hsize_t] = [hsize_t(block.start), hsize_t(column)]
+                var count: [hsize_t] = [hsize_t(block.count), 1]
+                H5Sselect_hyperslab(fileSpace, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, &start, nil, &count, nil)
+            }
+        }
+        let dxpl = transferList()
+        defer { H5Pclose(dxpl) }
+        let rc = values.withUnsafeBufferPointer { H5Dwrite(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) }
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name), column \(column))") }
+    }
+
+    private func transferList() -> hid_t {
+        comm.size > 1 ? cmpi_h5_dxpl_collective() : H5Pcreate(cmpi_h5p_dataset_xfer())
+    }
+
+    /// Attach a string-array attribute to a dataset (or to the file with `dataset: nil`). Collective.
+    /// `variableLength` writes variable-length UTF-8 strings, the kind h5py and HighFive (Sherpa) write.
+    public func setStringAttribute(_ attribute: String, on dataset: String?, values: [String], variableLength: Bool = false) throws {
         var dims: [hsize_t] = [hsize_t(values.count)]
         let space = H5Screate_simple(1, &dims, nil)
         defer { H5Sclose(space) }
-        let attr = H5Acreate2(target, attribute, strType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard comm.allAgree(attr >= 0) else { throw H5Error.callFailed("H5Acreate2(\(attribute))") }
-        defer { H5Aclose(attr) }
-        var bytes = [CChar](repeating: 0, count: width * values.count)
-        for (i, v) in values.enumerated() {
-            for (j, b) in v.utf8.enumerated() { bytes[i * width + j] = CChar(bitPattern: b) }
+        try writeStrings(attribute, on: dataset, values: values, space: space, variableLength: variableLength)
+    }
+
+    /// A scalar variable-length UTF-8 string attribute (e.g. the run card). Collective.
+    public func setAttribute(_ attribute: String, on dataset: String? = nil, value: String) throws {
+        let space = H5Screate(H5S_SCALAR)
+        defer { H5Sclose(space) }
+        try writeStrings(attribute, on: dataset, values: [value], space: space, variableLength: true)
+    }
+
+    public func setAttribute(_ attribute: String, on dataset: String? = nil, value: Double) throws {
+        try writeScalar(attribute, on: dataset, type: cmpi_h5t_native_double(), value: value)
+    }
+    public func setAttribute(_ attribute: String, on dataset: String? = nil, value: Int64) throws {
+        try writeScalar(attribute, on: dataset, type: cmpi_h5t_native_int64(), value: value)
+    }
+    public func setAttribute(_ attribute: String, on dataset: String? = nil, value: UInt64) throws {
+        try writeScalar(attribute, on: dataset, type: cmpi_h5t_native_uint64(), value: value)
+    }
+
+    private func writeScalar<T: BitwiseCopyable>(_ attribute: String, on dataset: String?, type: hid_t, value: T) throws {
+        let space = H5Screate(H5S_SCALAR)
+        defer { H5Sclose(space) }
+        try writeAttribute(attribute, on: dataset, type: type, space: space) { attr in
+            withUnsafeBytes(of: value) { H5Awrite(attr, type, $0.baseAddress) }
         }
-        let rc = H5Awrite(attr, strType, bytes)
+    }
+
+    private func writeStrings(_ attribute: String, on dataset: String?, values: [String], space: hid_t, variableLength: Bool) throws {
+        if variableLength {
+            let strType = cmpi_h5t_vlen_utf8()
+            defer { H5Tclose(strType) }
+            // HDF5 reads an array of C string pointers; strdup keeps them alive for the call.
+            let pointers: [UnsafeMutablePointer<CChar>?] = values.map { strdup($0) }
+            defer { pointers.forEach { free($0) } }
+            try writeAttribute(attribute, on: dataset, type: strType, space: space) { attr in H5Awrite(attr, strType, pointers) }
+        } else {
+            let strType = H5Tcopy(cmpi_h5t_c_s1())
+            defer { H5Tclose(strType) }
+            let width = max(values.map { $0.utf8.count }.max() ?? 1, 1) + 1
+            H5Tset_size(strType, width)
+            H5Tset_strpad(strType, H5T_STR_NULLTERM)
+            var bytes = [CChar](repeating: 0, count: width * values.count)
+            for (i, v) in values.enumerated() {
+                for (j, b) in v.utf8.enumerated() { bytes[i * width + j] = CChar(bitPattern: b) }
+            }
+            try writeAttribute(attribute, on: dataset, type: strType, space: space) { attr in H5Awrite(attr, strType, bytes) }
+        }
+    }
+
+    private func writeAttribute(_ attribute: String, on dataset: String?, type: hid_t, space: hid_t,
+                                write: (hid_t) -> herr_t) throws {
+        let target: hid_t
+        var opened = false
+        if let d = dataset {
+            if let ds = datasets[d] {
+                target = ds.id
+            } else if H5Lexists(file, d, hid_t(H5P_DEFAULT)) > 0 {
+                target = H5Dopen2(file, d, hid_t(H5P_DEFAULT))
+                opened = true
+            } else {
+                throw H5Error.noSuchDataset(name: d)
+            }
+        } else {
+            target = file
+        }
+        defer { if opened { H5Dclose(target) } }
+        let attr = H5Acreate2(target, attribute, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+        guard comm.allAgree(attr >= 0) else {
+            if attr >= 0 { H5Aclose(attr) }
+            throw H5Error.callFailed("H5Acreate2(\(attribute))")
+        }
+        defer { H5Aclose(attr) }
+        let rc = write(attr)
         guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Awrite(\(attribute))") }
     }
 

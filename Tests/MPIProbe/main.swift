@@ -3,8 +3,13 @@
 //   collectives                     allreduce/prefix-sum/broadcast/gather results, one line per rank
 //   h5write PATH N0 N1 ...          rank r appends N_r rows (r, i, r*1000+i) to dataset "rows" of PATH
 //   h5dup PATH                      creates dataset "rows" twice (must fail cleanly on every rank)
+//   lheh5 PATH N0,N1,... [--seed S] [--sigma X] [--error E] [--card-hash H] [--weighted] [--abandon]
+//                                   rank r writes N_r synthetic events through LHEH5Sink in three uneven rounds
+//                                   (u d~ > W+ > e+ ve with a status-2 W row, and u g > u g), then finishes with
+//                                   σ = X ± E (or abandons); rank 0 prints the totals it passed
 import Cluster
 import EventIO
+import Numerics
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,6 +74,8 @@ case "h5dup":
         comm.finalize()
         exit(2)
     }
+case "lheh5":
+    runLHEH5Probe(Array(args.dropFirst()))
 default:
     emit("unknown mode")
     comm.finalize()

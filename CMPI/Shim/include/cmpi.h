@@ -31,6 +31,7 @@ hid_t cmpi_h5t_native_double(void);
 hid_t cmpi_h5t_native_float(void);
 hid_t cmpi_h5t_native_int64(void);
 hid_t cmpi_h5t_native_int32(void);
+hid_t cmpi_h5t_native_uint64(void);
 hid_t cmpi_h5t_c_s1(void);
 hid_t cmpi_h5p_file_access(void);
 hid_t cmpi_h5p_dataset_create(void);
@@ -40,6 +41,8 @@ unsigned cmpi_h5f_acc_excl(void);
 unsigned cmpi_h5f_acc_rdonly(void);
 unsigned cmpi_h5f_acc_rdwr(void);
 hsize_t cmpi_h5s_unlimited(void);
+// Variable-length UTF-8 string type (caller closes it): the string form h5py and HighFive write by default.
+hid_t cmpi_h5t_vlen_utf8(void);
 // File-access list with the MPI-IO driver on MPI_COMM_WORLD (or default driver when MPI is not running).
 hid_t cmpi_h5_fapl_mpio(void);
 // Transfer list requesting collective MPI-IO.

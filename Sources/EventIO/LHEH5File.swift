@@ -1,0 +1,91 @@
+// Serial reader of the finished LHEH5 files `LHEH5Sink` writes: run description, totals and events in row
+// ranges (so that 10⁶ events never sit in memory at once).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class LHEH5File {
+    public let path: String
+    public let run: EventRunInfo
+    public let totals: EventRunTotals
+    public let eventCount: Int
+    public let particlesPerEvent: Int
+    private let reader: H5Reader
+
+    /// Opens a finished file; a missing file, or one whose run never finished (`.partial`, no `complete`
+    /// attribute), is an error naming it.
+    public init(path: String) throws {
+        self.path = path
+        guard access(path, F_OK) == 0 else {
+            if access(path + ".partial", F_OK) == 0 { throw EventFileError.incomplete(path: path + ".partial") }
+            throw EventFileError.missing(path: path)
+        }
+        let reader = try H5Reader(path: path)
+        guard reader.hasAttribute("complete"), (try? reader.int64Attribute("complete")) == 1 else {
+            throw EventFileError.incomplete(path: path)
+        }
+        self.reader = reader
+        let version = try reader.readInt64("version")
+        guard version == LHEH5Layout.version.map(Int64.init) else {
+            throw EventFileError.mismatch(path: path, what: "LHEH5 version", expected: "2.0.1",
+                                          found: version.map(String.init).joined(separator: "."))
+        }
+        let header = try reader.readDoubles("init").storage
+        let procInfo = try reader.readDoubles("procInfo")
+        let names = try reader.stringAttribute("processNames", on: "procInfo")
+        guard header.count == LHEH5Layout.initColumns.count, procInfo.cols == LHEH5Layout.procInfoColumns.count,
+              names.count == procInfo.rows else {
+            throw EventFileError.mismatch(path: path, what: "init/procInfo layout", expected: "10 values and P × 6 rows with names",
+                                          found: "\(header.count) values, \(procInfo.rows) × \(procInfo.cols), \(names.count) names")
+        }
+        let processes = (0..<procInfo.rows).map { EventProcess(name: names[$0], legs: Int(procInfo[$0, 1])) }
+        var run = EventRunInfo(energyA: header[2], energyB: header[3], pdfSetID: Int32(header[6]), processes: processes,
+                               weighted: Int(header[8]) == LHEH5Layout.weightingStrategy(weighted: true),
+                               cardHash: try reader.scalarString("cardHash"), modelHash: try reader.scalarString("modelHash"),
+                               seed: try reader.uint64Attribute("seed"))
+        run.beamA = Int32(header[0]); run.beamB = Int32(header[1]); run.pdfGroup = Int32(header[4])
+        run.cardText = try reader.scalarString("cardText")
+        self.run = run
+        eventCount = try reader.shape("events").rows
+        particlesPerEvent = Int(try reader.int64Attribute("particlesPerEvent"))
+        totals = EventRunTotals(crossSection: try reader.doubleAttribute("crossSection"),
+                                error: try reader.doubleAttribute("crossSectionError"),
+                                processCrossSections: (0..<procInfo.rows).map { procInfo[$0, 3] },
+                                processErrors: (0..<procInfo.rows).map { procInfo[$0, 4] },
+                                processMaximumWeights: (0..<procInfo.rows).map { procInfo[$0, 5] },
+                                unitWeight: try reader.doubleAttribute("unitWeight"),
+                                events: try reader.int64Attribute("eventCount"), trials: try reader.int64Attribute("trialCount"))
+    }
+
+    /// Any string attribute of the file (provenance such as `weightRescaling` of combined files).
+    public func attribute(_ name: String) throws -> String { try reader.scalarString(name) }
+
+    /// Events `rows` as records; `relativeWeight` holds the stored (final) weight in pb.
+    public func events(_ rows: Range<Int>) throws -> [EventRecord] {
+        let eventRows = try reader.readDoubles("events", rows: rows)
+        guard eventRows.rows > 0 else { return [] }
+        let firstParticle = Int(eventRows[0, 2])
+        let last = eventRows.rows - 1
+        let particleEnd = Int(eventRows[last, 2]) + Int(eventRows[last, 1])
+        let particles = try reader.readDoubles("particles", rows: firstParticle..<particleEnd)
+        return (0..<eventRows.rows).map { i in
+            let start = Int(eventRows[i, 2]) - firstParticle
+            let list = (0..<Int(eventRows[i, 1])).map { j in
+                let r = start + j
+                return EventParticle(id: Int32(particles[r, 0]), status: Int32(particles[r, 1]),
+                                     mother1: Int32(particles[r, 2]), mother2: Int32(particles[r, 3]),
+                                     colour1: Int32(particles[r, 4]), colour2: Int32(particles[r, 5]),
+                                     px: particles[r, 6], py: particles[r, 7], pz: particles[r, 8], e: particles[r, 9],
+                                     m: particles[r, 10], lifetime: particles[r, 11], spin: particles[r, 12])
+            }
+            return EventRecord(processID: Int(eventRows[i, 0]), particles: list, trials: Int64(eventRows[i, 3]),
+                               scale: eventRows[i, 4], factorizationScale: eventRows[i, 5], renormalizationScale: eventRows[i, 6],
+                               alphaQED: eventRows[i, 7], alphaS: eventRows[i, 8], relativeWeight: eventRows[i, 9])
+        }
+    }
+
+    /// Row ranges of at most `size` events covering the file, for streaming.
+    public func chunks(of size: Int) -> [Range<Int>] {
+        stride(from: 0, to: eventCount, by: max(size, 1)).map { $0..<min($0 + max(size, 1), eventCount) }
+    }
+}
