@@ -67,6 +67,13 @@ public final class LHEH5File {
         let firstParticle = Int(eventRows[0, 2])
         let last = eventRows.rows - 1
         let particleEnd = Int(eventRows[last, 2]) + Int(eventRows[last, 1])
+        // Rows must lie in order inside the particles read: a broken file is an error, not a crash.
+        for i in 0..<eventRows.rows {
+            let start = Int(eventRows[i, 2]), count = Int(eventRows[i, 1])
+            guard start >= firstParticle, count >= 0, start + count <= particleEnd else {
+                throw EventFileError.corrupt(path: path, reason: "event \(rows.lowerBound + i) has particle rows \(start)..<\(start + count) outside \(firstParticle)..<\(particleEnd)")
+            }
+        }
         let particles = try reader.readDoubles("particles", rows: firstParticle..<particleEnd)
         return (0..<eventRows.rows).map { i in
             let start = Int(eventRows[i, 2]) - firstParticle

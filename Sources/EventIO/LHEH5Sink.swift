@@ -14,6 +14,7 @@ public enum EventFileError: Error, CustomStringConvertible, Equatable {
     case incomplete(path: String)
     case mismatch(path: String, what: String, expected: String, found: String)
     case noInputs
+    case corrupt(path: String, reason: String)
     case writeFailed(path: String, reason: String)
 
     public var description: String {
@@ -27,6 +28,7 @@ public enum EventFileError: Error, CustomStringConvertible, Equatable {
         case .incomplete(let p): return "event file '\(p)' is incomplete (an unfinished or failed run)"
         case .mismatch(let p, let w, let e, let f): return "event file '\(p)' has a different \(w): expected \(e), found \(f)"
         case .noInputs: return "no input files given"
+        case .corrupt(let p, let r): return "event file '\(p)' is inconsistent: \(r)"
         case .writeFailed(let p, let r): return "cannot write '\(p)': \(r)"
         }
     }

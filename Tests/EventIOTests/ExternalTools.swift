@@ -69,3 +69,27 @@ extension Dictionary where Key == String, Value == Any {
     func number(_ key: String) -> Double { (self[key] as? NSNumber)?.doubleValue ?? .nan }
     func strings(_ key: String) -> [String] { self[key] as? [String] ?? [] }
 }
+
+/// A test case with a fresh folder for its files; NISGEN_KEEP_TEST_FILES=1 keeps it for a look by hand.
+class FolderTestCase: XCTestCase {
+    var folder: URL!
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nisgen-\(type(of: self))-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+    override func tearDownWithError() throws {
+        if ProcessInfo.processInfo.environment["NISGEN_KEEP_TEST_FILES"] == nil { try? FileManager.default.removeItem(at: folder) }
+    }
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    /// `name` in the folder, written by MPIProbe `lheh5` on `counts.count` ranks; fails unless every rank succeeds.
+    @discardableResult
+    func probeFile(_ name: String, counts: [Int], _ options: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let target = path(name)
+        let outcome = try ExternalTools.probe(ranks: counts.count, ["lheh5", target, counts.map(String.init).joined(separator: ",")] + options)
+        XCTAssertEqual(outcome.status, 0, outcome.output, file: file, line: line)
+        XCTAssertEqual(outcome.rankLines.count, counts.count, outcome.output, file: file, line: line)
+        return target
+    }
+}

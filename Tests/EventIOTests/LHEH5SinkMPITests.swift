@@ -4,26 +4,7 @@ import Foundation
 
 /// LHEH5 files written collectively by 1, 2 and 4 ranks under real mpirun (MPIProbe `lheh5`), read back by
 /// h5py, pylhe and our own reader; LHE conversion read by pylhe and showered by Pythia 8.
-final class LHEH5SinkMPITests: XCTestCase {
-    var folder: URL!
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nisgen-lheh5-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws {
-        // NISGEN_KEEP_TEST_FILES=1 keeps the files for a look by hand.
-        if ProcessInfo.processInfo.environment["NISGEN_KEEP_TEST_FILES"] == nil { try? FileManager.default.removeItem(at: folder) }
-    }
-
-    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-
-    /// Write a file with the probe; fails the test unless every rank reports success.
-    func writeWithProbe(_ file: String, counts: [Int], _ extra: [String] = []) throws {
-        let outcome = try ExternalTools.probe(ranks: counts.count, [file, counts.map(String.init).joined(separator: ",")].prefixed("lheh5") + extra)
-        XCTAssertEqual(outcome.status, 0, outcome.output)
-        XCTAssertEqual(outcome.rankLines.count, counts.count, outcome.output)
-    }
-
+final class LHEH5SinkMPITests: FolderTestCase {
     func testFilesFromOneTwoAndFourRanksReadBackExactly() throws {
         let layout: [String: [String]] = [
             "version": ["major", "minor", "patch"],
@@ -33,8 +14,7 @@ final class LHEH5SinkMPITests: XCTestCase {
             "particles": ["id", "status", "mother1", "mother2", "color1", "color2", "px", "py", "pz", "e", "m", "lifetime", "spin"],
         ]
         for counts in [[57], [0, 61], [40, 0, 25, 37]] {
-            let file = path("run\(counts.count).h5")
-            try writeWithProbe(file, counts: counts)
+            let file = try probeFile("run\(counts.count).h5", counts: counts)
             XCTAssertFalse(FileManager.default.fileExists(atPath: file + ".partial"))
             let total = counts.reduce(0, +)
             let h5 = try ExternalTools.pythonJSON(ClientScripts.h5pyInspect, [file])
@@ -86,8 +66,8 @@ final class LHEH5SinkMPITests: XCTestCase {
 
     func testLHEConversionIsReadByPylheAndShoweredByPythia() throws {
         for weighted in [false, true] {
-            let file = path("pythia-\(weighted).h5"), lhe = path("pythia-\(weighted).lhe")
-            try writeWithProbe(file, counts: [70, 45], ["--sigma", "850.0", "--error", "9.0"] + (weighted ? ["--weighted"] : []))
+            let file = try probeFile("pythia-\(weighted).h5", counts: [70, 45], ["--sigma", "850.0", "--error", "9.0"] + (weighted ? ["--weighted"] : []))
+            let lhe = path("pythia-\(weighted).lhe")
             let source = try LHEH5File(path: file)
             try LHEWriter.convert(source, to: lhe, chunkEvents: 32)
             XCTAssertFalse(FileManager.default.fileExists(atPath: lhe + ".partial"))
@@ -141,8 +121,4 @@ final class LHEH5SinkMPITests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: file + ".partial"))
     }
-}
-
-private extension Array where Element == String {
-    func prefixed(_ first: String) -> [String] { [first] + self }
 }
