@@ -57,6 +57,8 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
         .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster", "Physics", "PDF",
                                                     "Amplitudes", "PhaseSpace", "Kinematics"]),
+        .testTarget(name: "EngineTests", dependencies: ["nisgen", "Integrator", "EventIO", "Flows", "Numerics"],
+                    exclude: ["check_events.py"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
     ],

@@ -93,6 +93,9 @@ public struct SamplerModel: Sendable, Equatable {
         channelCosts = Array(repeating: 1, count: channelCount)
         owners = Array(repeating: [0], count: channelCount)
         streamPositions = Array(repeating: [0], count: channelCount)
+        channelIntegrals = Array(repeating: 0, count: channelCount)
+        channelErrors = channelIntegrals
+        maximumWeights = channelIntegrals
     }
 
     /// The plan stored with the model, seen from `rank`.

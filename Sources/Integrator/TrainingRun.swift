@@ -43,6 +43,8 @@ public final class TrainingRun {
     public var measureVegas = true
     /// Asked after every step; true on any rank stops all ranks after that step, with the model saved.
     public var stopRequested: (() -> Bool)?
+    /// The trainer of the last `run` (e.g. to check its replicas).
+    public private(set) var lastTrainer: Trainer?
     /// Measurement weights kept in the model for weight-distribution plots.
     public var surveySampleSize = 20_000
 
@@ -113,6 +115,7 @@ public final class TrainingRun {
             trainer.pretrainingSeconds = baseline.adaptationSeconds
         }
         base.totalSteps = training.steps
+        lastTrainer = trainer
         var interrupted = false
         trainer.stopRequested = stopRequested
         let completedSteps = trainer.train { p in

@@ -5,6 +5,7 @@ import Cluster
 import EventIO
 import Integrator
 import Physics
+import Numerics
 import Foundation
 
 struct Generate: ParsableCommand {

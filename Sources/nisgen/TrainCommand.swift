@@ -33,6 +33,8 @@ struct Train: ParsableCommand {
     @Option(help: "Print training progress every N steps (0: never).") var progressInterval = 25
     @Option(help: "Also write the training report as JSON to this file.") var json: String?
     @Flag(help: "Print nothing but errors and the final result.") var quiet = false
+    @Flag(help: "After training, check that every replica of the channel-weight net and of each shared flow is bit-identical on all ranks (exit 1 if not).") var verifyReplicas = false
+    @Option(help: .hidden) var stopAfter: Int?
 
     func validate() throws {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
@@ -86,7 +88,13 @@ struct Train: ParsableCommand {
         let run = try TrainingRun(integrand: integrand, trainingIntegrand: adapting, settings: rc.settings,
                                   provenance: provenance, communicator: comm)
         run.checkpointInterval = checkpointEvery ?? rc.checkpointEvery
-        run.stopRequested = { Job.stopRequested }
+        let stopAfter = self.stopAfter
+        var stepsSeen = 0
+        run.stopRequested = {
+            // --stop-after K (for tests of resume) acts like a stop signal arriving during step K.
+            stepsSeen += 1
+            return Job.stopRequested || stopAfter.map { stepsSeen >= $0 } == true
+        }
         let steps = rc.settings.training.steps
         if !quiet {
             Job.say(comm, "\(rc.setup.process) at √s = \(rc.setup.sqrtS) GeV: \(integrand.channelCount) channels, dimension \(integrand.dimension), \(integrand.eventProcesses.count) subprocesses; \(comm.size) rank\(comm.size == 1 ? "" : "s")")
@@ -116,6 +124,11 @@ struct Train: ParsableCommand {
         }
         let seconds = comm.wallTime() - start
         let m = outcome.model
+        if verifyReplicas {
+            let report = ReplicaCheck.run(run.lastTrainer, communicator: comm)
+            Job.say(comm, report.text)
+            if !report.identical { return 1 }
+        }
         if !outcome.completed {
             Job.say(comm, "stopped at step \(m.stepsDone)/\(steps); continue with: nisgen train --card \(card) --output \(path) --resume \(path)")
             return JobExit.interrupted

@@ -92,33 +92,47 @@ final class WJetsNISTests: XCTestCase {
         XCTAssertThrowsError(try FlavourSampledIntegrand(base: w2, probabilities: [1, 2]))
     }
 
-    /// A trained sampler survives a checkpoint round trip: same flow densities after restoring into a fresh trainer.
-    func testCheckpointRoundTrip() throws {
+    /// A trained sampler survives a model-file round trip: the file reads back equal, and a fresh trainer
+    /// restored from it has the same flow densities, optimiser state and counters.
+    func testModelFileRoundTrip() throws {
         let toy = try GaussianMixture.standard(dimension: 3, peaks: 2, width: 0.1)
         var config = TrainerConfiguration()
         config.steps = 5; config.batchSize = 128; config.seed = 4
         var options = NeuralSamplerOptions()
         options.flow = FlowConfig(bins: 8, couplingBlocks: 2, hiddenLayers: 1, hiddenUnits: 8)
+        options.trainChannelWeights = true
+        options.channelWeightHidden = [8]
         let trained = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: SerialCommunicator())
         trained.train()
-        let path = NSTemporaryDirectory() + "wjets-nis-\(UInt32.random(in: 0...UInt32.max)).nisckpt"
+        var base = SamplerModel(dimension: 3, channelCount: 2, flow: options.flow, vegasBins: 4, seed: 4, rankCount: 1)
+        base.cardText = "[process]\nprocess = \"toy\"\n"
+        base.channelWeightHidden = [8]
+        base.surveyWeightsNIS = [1, 2, 3]
+        let model = trained.model(base: base)
+        let path = NSTemporaryDirectory() + "model-\(UInt32.random(in: 0...UInt32.max)).h5"
         defer { unlink(path) }
-        try SamplerCheckpoint(trainer: trained).write(to: path)
-        let loaded = try SamplerCheckpoint.read(from: path)
-        XCTAssertEqual(loaded.channelCount, 2)
-        XCTAssertEqual(loaded.flow, options.flow)
+        try SamplerModelFile.write(model, to: path)
+        let loaded = try SamplerModelFile.read(from: path)
+        XCTAssertTrue(loaded == model, "the model read back differs from the one written")
+        XCTAssertEqual(loaded.flowParameters, model.flowParameters)
+        XCTAssertEqual(loaded.vegasGrids, model.vegasGrids)
+        XCTAssertEqual(loaded.history.count, 5)
+        XCTAssertEqual(loaded.flowAdamSteps, [5, 5])
         config.seed = 99
         let fresh = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: SerialCommunicator())
-        try loaded.restore(into: fresh)
+        try fresh.restore(from: loaded)
+        XCTAssertEqual(fresh.stepsDone, 5)
+        XCTAssertEqual(fresh.integrandCalls, trained.integrandCalls)
         var rng = RandomStream(seed: 5)
         var y = MatrixD(rows: 16, cols: 3)
         rng.fillUniform(&y.storage)
         for c in 0..<2 {
             let a = trained.densities[c]!.logDensityForTraining(y), b = fresh.densities[c]!.logDensityForTraining(y)
-            for i in 0..<16 { XCTAssertEqual(a[i], b[i], accuracy: 1e-6) }
+            XCTAssertEqual(a, b)
         }
-        // A truncated file is a clear error, not a crash.
-        let f = fopen(path, "r+"); ftruncate(fileno(f), 40); fclose(f)
-        XCTAssertThrowsError(try SamplerCheckpoint.read(from: path)) { XCTAssertTrue("\($0)".contains("truncated")) }
+        // An existing file is never overwritten in place and a truncated one is a clear error, not a crash.
+        let f = fopen(path, "r+"); ftruncate(fileno(f), 4000); fclose(f)
+        XCTAssertThrowsError(try SamplerModelFile.read(from: path)) { XCTAssertTrue("\($0)".contains("model file"), "\($0)") }
+        XCTAssertThrowsError(try SamplerModelFile.read(from: path + ".missing")) { XCTAssertTrue("\($0)".contains("cannot open"), "\($0)") }
     }
 }
