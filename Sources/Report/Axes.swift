@@ -79,11 +79,12 @@ public enum Ticks {
     }
 
     /// Decades labelled 10ⁿ (every k-th decade when there are many), minor ticks at 2…9 × 10ⁿ;
-    /// a range under two decades also gets labelled 2 and 5 so it never shows a single label.
+    /// a range of at most 2.5 decades also gets labelled 2 and 5 so it never shows just one or two labels.
     public static func logarithmic(_ range: ClosedRange<Double>, maxLabels: Int) -> [Tick] {
         guard range.lowerBound > 0, range.upperBound > range.lowerBound else { return [] }
         let lo = Int(floor(log10(range.lowerBound) + 1e-9)), hi = Int(ceil(log10(range.upperBound) - 1e-9))
         let decades = hi - lo
+        let narrow = log10(range.upperBound / range.lowerBound) <= 2.5
         let every = max(1, Int(ceil(Double(decades + 1) / Double(max(maxLabels, 1)))))
         var ticks: [Tick] = []
         let inside = { (v: Double) in v >= range.lowerBound * (1 - 1e-9) && v <= range.upperBound * (1 + 1e-9) }
@@ -97,11 +98,11 @@ public enum Ticks {
             for m in 2...9 {
                 let v = Double(m) * decade
                 guard inside(v) else { continue }
-                let labelled = decades <= 2 && (m == 2 || m == 5)
+                let labelled = narrow && (m == 2 || m == 5)
                 ticks.append(Tick(value: v, label: labelled ? Format.significant(v, digits: 1) : "", major: labelled))
             }
         }
-        if decades <= 2 {
+        if narrow {
             // Plain numbers read better than powers over a narrow range.
             ticks = ticks.map { t in t.major ? Tick(value: t.value, label: plainOrPower(t.value), major: true) : t }
         }
