@@ -88,16 +88,21 @@ enum Fixture {
     }
 }
 
-final class KinematicsTests: XCTestCase {
+/// Each test gets a fresh folder, removed afterwards.
+class TemporaryFolderTestCase: XCTestCase {
     var folder: URL!
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("nisgen-report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+}
+
+final class KinematicsTests: TemporaryFolderTestCase {
 
     func testObservablesEqualHandComputedValues() throws {
-        let path = folder.appendingPathComponent("ev.h5").path
+        let path = path("ev.h5")
         try Fixture.writeEvents(path, [(Fixture.event1, 0.7), (Fixture.event2, 0.3)])
         var seen: [(Double, EventObservables)] = []
         try LHEH5EventReader(path: path).forEachEvent(chunk: 1) { w, particles in
@@ -131,7 +136,7 @@ final class KinematicsTests: XCTestCase {
     }
 
     func testHistogramsAddUpToTheSumOfWeights() throws {
-        let path = folder.appendingPathComponent("ev.h5").path
+        let path = path("ev.h5")
         try Fixture.writeEvents(path, [(Fixture.event1, 0.7), (Fixture.event2, 0.3)])
         let h = try LHEH5EventReader(path: path).kinematicHistograms()
         XCTAssertEqual(h.events, 2)
@@ -144,19 +149,19 @@ final class KinematicsTests: XCTestCase {
     }
 
     func testMalformedEventFilesNameTheProblem() throws {
-        let bad = folder.appendingPathComponent("bad.h5").path
+        let bad = path("bad.h5")
         try Fixture.writeEvents(bad, [(Fixture.event1, 1)], startShift: 5)
         XCTAssertThrowsError(try LHEH5EventReader(path: bad).kinematicHistograms()) {
             XCTAssertTrue("\($0)".contains("event 0 points at particle rows"), "\($0)")
         }
-        let noParticles = folder.appendingPathComponent("np.h5").path
+        let noParticles = path("np.h5")
         let f = try ParallelH5File(creating: noParticles, comm: SerialCommunicator())
         try f.createDataset("events", columns: 10)
         try f.close()
         XCTAssertThrowsError(try LHEH5EventReader(path: noParticles)) {
             XCTAssertEqual($0 as? ReportError, .malformed(path: noParticles, reason: "no dataset 'particles' — is it an LHEH5 event file?"))
         }
-        let narrow = folder.appendingPathComponent("narrow.h5").path
+        let narrow = path("narrow.h5")
         let g = try ParallelH5File(creating: narrow, comm: SerialCommunicator())
         try g.createDataset("events", columns: 4)
         try g.createDataset("particles", columns: 13)
@@ -165,14 +170,7 @@ final class KinematicsTests: XCTestCase {
     }
 }
 
-final class RunPlotsTests: XCTestCase {
-    var folder: URL!
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("nisgen-report-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+final class RunPlotsTests: TemporaryFolderTestCase {
 
     func testEveryInputGivesItsPlotsAndAnIndex() throws {
         try Fixture.writeModel(path("model.h5"))
