@@ -274,7 +274,7 @@ public enum RunPlots {
                 let frac = s.h.sumOfWeights != 0 ? (h.underflow + h.overflow) / s.h.sumOfWeights : 0
                 return Format.efficiency(frac)
             }.joined(separator: " / ")
-            let caption = "\(o.title) \(o.symbol), each event weighted by its stored weight (histograms integrate to σ). \(totals). Outside the range shown: \(outside) of σ."
+            let caption = "dσ/d\(o.symbol), each event entering with its stored weight, so a histogram integrates to its σ. \(totals). Outside the range shown: \(outside) of σ."
             return (PlotFile(name: "kin_\(o.key).svg", title: o.title, caption: caption, section: "Events"), chart)
         }
     }
@@ -290,10 +290,10 @@ public enum RunPlots {
         <meta charset="utf-8">
         <title>nisgen run plots</title>
         <style>
-        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 1500px; }
+        body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
         .grid { display: flex; flex-wrap: wrap; gap: 1.5em; }
-        figure { margin: 0; width: 720px; max-width: 100%; }
+        figure { margin: 0; width: 660px; max-width: 100%; }
         figure img { width: 100%; border: 1px solid #ddd; }
         figcaption { font-size: 0.9em; line-height: 1.35; margin-top: 0.4em; }
         code { background: #f3f3f3; padding: 0 0.2em; }

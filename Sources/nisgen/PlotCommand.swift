@@ -11,19 +11,22 @@ struct Plot: ParsableCommand {
         commandName: "plot",
         abstract: "Draw the plots of a run (SVG + index.html) from its model and event files.",
         discussion: """
-        Every input is optional, at least one is needed; plots are made for what the files hold.
-          --model             training curves (loss, σ estimate with its error, unweighting efficiency, weight
-                              spread, learning rate), VEGAS vs NIS weight distributions, per-channel shares
-          --events            kinematic distributions of the (unweighted) events: jet and lepton pT and η,
-                              mT(W), m_jj, ΔR_jj, HT, normalised to σ
-          --weighted-events   the same distributions of a weighted sample, overlaid
+        Every input is optional, at least one is needed; plots are made for what
+        the files hold:
+          --model            training curves (loss, σ estimate with its error,
+                             efficiency, weight spread, learning rate), VEGAS
+                             vs NIS weight distributions, channel shares
+          --events           jet and lepton pT and η, mT(W), m_jj, ΔR_jj, HT
+                             of the unweighted events, normalised to σ
+          --weighted-events  the same of a weighted sample, overlaid
 
         Example:
-          nisgen plot --model out/wplus_2j.h5 --events out/wplus_2j_events.h5 --output out/plots
-          (then open out/plots/index.html in a browser)
+          nisgen plot --model out/model.h5 --events out/events.h5 \\
+                      --output out/plots
+          then open out/plots/index.html in a browser.
         """)
 
-    @Option(help: "Model file (HDF5) written by `nisgen train`.") var model: String?
+    @Option(help: "Model file (HDF5) of a trained sampler.") var model: String?
     @Option(help: "LHEH5 file of unweighted events.") var events: String?
     @Option(help: "LHEH5 file of weighted events, overlaid on --events.") var weightedEvents: String?
     @Option(name: .shortAndLong, help: "Folder for the SVG files and index.html (created if missing).") var output: String
