@@ -211,3 +211,27 @@ final class TickTests: XCTestCase {
         XCTAssertEqual(Ticks.powerOfTen(-12), "10⁻¹²")
     }
 }
+
+final class DegenerateChartTests: XCTestCase {
+    /// Charts of no data, one point, or all-zero bins on log axes are still valid pictures (a run that
+    /// stopped early still gets its report).
+    func testDegenerateInputsStillGiveValidSVG() {
+        let charts: [SVGChart] = [
+            LineChart(title: "empty", xAxis: Axis("x"), yAxis: Axis("y"), series: []),
+            LineChart(title: "one point", xAxis: Axis("x"), yAxis: Axis("y", scale: .log), series: [LineSeries(name: "s", x: [3], y: [5])]),
+            LineChart(title: "flat", xAxis: Axis("x"), yAxis: Axis("y"), series: [LineSeries(name: "s", x: [0, 1, 2], y: [7, 7, 7])]),
+            HistogramChart(title: "zeros", xAxis: Axis("x"), yAxis: Axis("y", scale: .log),
+                           series: [HistogramSeries(name: "h", edges: [0, 1, 2], contents: [0, 0])], display: .fractions),
+            BarChart(title: "no bars", categories: [], xTitle: "channel", yAxis: Axis("share"), series: []),
+        ]
+        for chart in charts {
+            let p = ParsedSVG(chart.svg())
+            XCTAssertNil(p.error, chart.title)
+            XCTAssertEqual(p.texts(class: "chart-title"), [chart.title])
+            XCTAssertFalse(p.all("text").contains { $0.text.contains("nan") || $0.text.contains("inf") }, chart.title)
+            for e in p.elements { for (_, v) in e.attributes { XCTAssertFalse(v.contains("nan"), "\(chart.title): \(e.name)") } }
+        }
+        let marker = ParsedSVG(charts[1].svg()).all("circle", class: "marker")
+        XCTAssertEqual(marker.count, 1, "a single point is drawn as a marker")
+    }
+}
