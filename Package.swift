@@ -34,9 +34,10 @@ let package = Package(
         .target(name: "Amplitudes", dependencies: ["Kinematics"]),
         .target(name: "PhaseSpace", dependencies: ["Kinematics", "Numerics"]),
         .target(name: "Physics", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Numerics", "EventIO"]),
+        .target(name: "Report", dependencies: ["EventIO", "Numerics", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "nisgen", dependencies: [
             "Numerics", "Cluster", "EventIO", "Kinematics", "Flows", "Integrator",
-            "PDF", "Amplitudes", "PhaseSpace", "Physics",
+            "PDF", "Amplitudes", "PhaseSpace", "Physics", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
@@ -61,6 +62,7 @@ let package = Package(
                     exclude: ["check_events.py"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "EventIO", "Numerics"]),
     ],
     swiftLanguageModes: [.v5]
 )
