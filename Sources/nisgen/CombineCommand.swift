@@ -2,6 +2,7 @@
 // seeds) into one file whose weights share one normalisation; optionally also as an LHE file. Serial.
 import ArgumentParser
 import EventIO
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,11 +23,13 @@ struct Combine: ParsableCommand {
     }
 
     func run() throws {
+        // Serial by design: under mpirun only rank 0 works, the others leave at once (no two writers).
+        if let rank = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].flatMap(Int.init), rank > 0 { return }
         do {
             let totals = try EventFileCombiner.combine(inputs: inputs, output: output, lhe: lhe)
             print("nisgen combine: \(inputs.count) file(s), \(totals.events) events, \(totals.trials) trials → \(output)" +
                   (lhe.map { " and \($0)" } ?? ""))
-            print("σ = \(totals.crossSection) ± \(totals.error) pb")
+            print("σ = \(plainSigma(totals.crossSection, totals.error)) pb")
         } catch {
             fputs("nisgen combine: error: \(error)\n", stderr)
             throw ExitCode(2)

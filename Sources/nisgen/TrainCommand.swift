@@ -85,8 +85,10 @@ struct Train: ParsableCommand {
         provenance.defensiveMixtureUsesVegasGrid = rc.settings.options.defensiveMixtureUsesVegasGrid
         provenance.channelWeightHidden = rc.settings.options.trainChannelWeights ? rc.settings.options.channelWeightHidden : []
         provenance.featureCount = integrand.featureCount
+        // Collectives are timed so the report can say what being distributed costs.
+        let timed = TimedCommunicator(comm)
         let run = try TrainingRun(integrand: integrand, trainingIntegrand: adapting, settings: rc.settings,
-                                  provenance: provenance, communicator: comm)
+                                  provenance: provenance, communicator: timed)
         run.checkpointInterval = checkpointEvery ?? rc.checkpointEvery
         let stopAfter = self.stopAfter
         var stepsSeen = 0
@@ -100,7 +102,11 @@ struct Train: ParsableCommand {
             Job.say(comm, "\(rc.setup.process) at √s = \(rc.setup.sqrtS) GeV: \(integrand.channelCount) channels, dimension \(integrand.dimension), \(integrand.eventProcesses.count) subprocesses; \(comm.size) rank\(comm.size == 1 ? "" : "s")")
         }
         let start = comm.wallTime()
+        var trainingStart = 0.0, trainingCollectives = 0.0
         let outcome = try run.run(resume: previous, modelPath: path) { event in
+            if case .planned = event { trainingStart = comm.wallTime(); timed.reset() }
+            if case .resumed = event { trainingStart = comm.wallTime(); timed.reset() }
+            if case .step(let p) = event, p.step == steps { trainingCollectives = timed.seconds }
             guard !quiet else { return }
             switch event {
             case .vegasIteration(let k, let n, let r):
@@ -123,6 +129,9 @@ struct Train: ParsableCommand {
             }
         }
         let seconds = comm.wallTime() - start
+        let trainingWall = max(comm.wallTime() - trainingStart, 1e-9)
+        // Rank 0's share of the training loop spent in collectives (including waiting for other ranks).
+        let collectiveShare = trainingCollectives / trainingWall
         let m = outcome.model
         if verifyReplicas {
             let report = ReplicaCheck.run(run.lastTrainer, communicator: comm)
@@ -139,12 +148,15 @@ struct Train: ParsableCommand {
         σ (NIS)   = \(plainSigma(m.crossSection, m.error)) pb, unweighting efficiency \(plainPercent(m.efficiency))
         σ (VEGAS) = \(plainSigma(m.vegasCrossSection, m.vegasError)) pb, unweighting efficiency \(plainPercent(m.vegasEfficiency)) (NIS/VEGAS \(shortNumber(ratio)))
         model: \(path)
+        time in collectives: \(shortNumber(100 * collectiveShare)) % of the training loop on rank 0
         """)
         if let json, comm.isRoot {
             let report = "{\"model\": \"\(path)\", \"process\": \"\(m.process)\", \"ranks\": \(comm.size), \"steps\": \(m.stepsDone), "
                 + "\"cross_section_pb\": \(jsonNumber(m.crossSection)), \"error_pb\": \(jsonNumber(m.error)), \"efficiency\": \(jsonNumber(m.efficiency)), "
                 + "\"vegas_cross_section_pb\": \(jsonNumber(m.vegasCrossSection)), \"vegas_error_pb\": \(jsonNumber(m.vegasError)), "
                 + "\"vegas_efficiency\": \(jsonNumber(m.vegasEfficiency)), \"training_calls\": \(m.integrandCalls), \"seconds\": \(jsonNumber(seconds)), "
+                + "\"training_loop_seconds\": \(jsonNumber(trainingWall)), \"collective_share\": \(jsonNumber(collectiveShare)), "
+                + "\"calls_per_second\": \(jsonNumber(Double(m.integrandCalls) / m.trainingSeconds.nonZero)), "
                 + "\"seed\": \(m.seed), \"card_hash\": \"\(m.cardHash)\", \"model_hash\": \"\(m.fingerprint)\"}"
             try writeTextFile(json, report + "\n")
         }
@@ -160,3 +172,8 @@ func plainSigma(_ value: Double, _ error: Double) -> String {
 }
 func plainPercent(_ x: Double) -> String { x >= 1e-3 ? String(format: "%.2g %%", 100 * x) : String(format: "%.2e", x) }
 func shortNumber(_ x: Double) -> String { String(format: "%.4g", x) }
+
+extension Double {
+    /// self, or a tiny positive number instead of 0 (for rates).
+    var nonZero: Double { self > 0 ? self : 1e-300 }
+}

@@ -152,7 +152,8 @@ final class GenerationEngineTests: XCTestCase {
         XCTAssertEqual(stop.status, 85, stop.output.suffix(2000).description)
         let cases: [(name: String, args: [String], expect: String, output: String)] = [
             ("model of another process", ["generate", "--card", "w2.toml", "--model", "w1.h5", "--output", "o1.h5"], "other physics", "o1.h5"),
-            ("files of different runs", ["combine", "--output", "o10.h5", "w1.h5", "corrupt.h5"], "corrupt.h5", "o10.h5"),
+            ("not an event file", ["combine", "--output", "o10.h5", "corrupt.h5", "w1.h5"], "corrupt.h5", "o10.h5"),
+            ("a model instead of events", ["combine", "--output", "o11.h5", "w1.h5"], "w1.h5", "o11.h5"),
             ("missing model", ["generate", "--card", "w1.toml", "--model", "nowhere.h5", "--output", "o2.h5"], "cannot open", "o2.h5"),
             ("corrupt model", ["generate", "--card", "w1.toml", "--model", "corrupt.h5", "--output", "o3.h5"], "model file", "o3.h5"),
             ("unfinished model", ["generate", "--card", "w1.toml", "--model", "unfinished.h5", "--output", "o4.h5"], "not complete", "o4.h5"),
