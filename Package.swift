@@ -44,6 +44,7 @@ let package = Package(
         ]),
 
         // ---- Benchmarks (run in release: `make bench`).
+        .executableTarget(name: "EngineBench", dependencies: ["Cluster", "EventIO", "Numerics"], path: "bench/EngineBench"),
         .executableTarget(name: "FoundationBench", dependencies: ["Numerics", "Cluster"], path: "bench/FoundationBench"),
         .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster", "Kinematics", "PDF",
                                                           "Amplitudes", "PhaseSpace", "Physics"], path: "bench/NISBench"),

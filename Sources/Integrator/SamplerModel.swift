@@ -54,6 +54,8 @@ public struct SamplerModel: Sendable, Equatable {
     public var rankCount: Int
     /// Stream positions: streamPositions[c][slot] for the plan's owners of channel c.
     public var streamPositions: [[UInt64]]
+    /// The stream ids those positions belong to (streams are re-keyed when channels are re-dealt).
+    public var streamIDs: [[UInt64]]
     public var history: [TrainingProgress] = []
     /// True once every training step is done and the measurement below is filled in.
     public var complete = false
@@ -93,6 +95,7 @@ public struct SamplerModel: Sendable, Equatable {
         channelCosts = Array(repeating: 1, count: channelCount)
         owners = Array(repeating: [0], count: channelCount)
         streamPositions = Array(repeating: [0], count: channelCount)
+        streamIDs = streamPositions
         channelIntegrals = Array(repeating: 0, count: channelCount)
         channelErrors = channelIntegrals
         maximumWeights = channelIntegrals

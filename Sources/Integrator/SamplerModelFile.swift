@@ -7,7 +7,7 @@
 //   scalars     float64 1×K (σ, δσ, efficiency of NIS and VEGAS, training seconds, defensive fraction)
 //   channels    C×7: active, std_dev, mean, cost, integral, error, max_weight
 //   flow_parameters, flow_adam_m, flow_adam_v   C×P (float32 values stored as float64), flow_adam_steps C×1
-//   vegas_edges C×(d·(bins+1)); plan_owners, stream_positions C×R (int64, −1 = none)
+//   vegas_edges C×(d·(bins+1)); plan_owners, stream_positions, stream_ids C×R (int64, −1 = none)
 //   channel_weight_parameters / _adam_m / _adam_v  1×Q (absent with fixed prior weights), channel_weight_hidden
 //   training_history N×7 (step, loss, cross_section, error, rel_std, efficiency, learning_rate) and
 //   training_counts N×2 (active_channels, integrand_calls); channel_integrals C×1;
@@ -95,6 +95,7 @@ public enum SamplerModelFile {
         let r = m.rankCount
         try ints("plan_owners", r, m.owners.flatMap { o in (0..<r).map { $0 < o.count ? Int64(o[$0]) : -1 } })
         try ints("stream_positions", r, m.streamPositions.flatMap { s in (0..<r).map { $0 < s.count ? Int64(bitPattern: s[$0]) : -1 } })
+        try ints("stream_ids", r, m.streamIDs.flatMap { s in (0..<r).map { $0 < s.count ? Int64(bitPattern: s[$0]) : 0 } })
         if !m.channelWeightParameters.isEmpty {
             let q = m.channelWeightParameters.count
             try table("channel_weight_parameters", q, m.channelWeightParameters.map(Double.init))
@@ -201,6 +202,8 @@ public enum SamplerModelFile {
         m.streamPositions = (0..<c).map { r in
             (0..<m.owners[r].count).map { UInt64(bitPattern: positions[r * rankCount + $0]) }
         }
+        let ids = try ints("stream_ids", count: c * rankCount)
+        m.streamIDs = (0..<c).map { r in (0..<m.owners[r].count).map { UInt64(bitPattern: ids[r * rankCount + $0]) } }
         if h5.hasDataset("channel_weight_parameters") {
             m.channelWeightParameters = try matrix("channel_weight_parameters", rows: 1).storage.map { Float($0) }
             if h5.hasDataset("channel_weight_adam_m") {

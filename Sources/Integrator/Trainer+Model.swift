@@ -16,10 +16,11 @@ extension Trainer {
         var params = [Double](repeating: 0, count: c * p), moments1 = params, moments2 = params
         var steps = [Int64](repeating: 0, count: c)
         let r = plan.rankCount
-        var positions = [Int64](repeating: 0, count: c * r)
+        var positions = [Int64](repeating: 0, count: c * r), ids = positions
         for ch in plan.ownedChannels {
             guard let slot = plan.slot(of: ch) else { continue }
             positions[ch * r + slot] = Int64(bitPattern: rngs[ch].position)
+            ids[ch * r + slot] = Int64(bitPattern: rngs[ch].stream)
             guard slot == 0, let f = flows[ch] ?? nil, f.flow.parameterCount == p else { continue }
             params.replaceSubrange((ch * p)..<((ch + 1) * p), with: f.flow.parameters.map(Double.init))
             let state = f.optimizerState
@@ -34,6 +35,7 @@ extension Trainer {
         communicator.allreduce(&moments2, .sum)
         communicator.allreduce(&steps, .sum)
         communicator.allreduce(&positions, .sum)
+        communicator.allreduce(&ids, .sum)
         for ch in 0..<c {
             let range = (ch * p)..<((ch + 1) * p)
             m.flowParameters[ch] = params[range].map { Float($0) }
@@ -41,6 +43,7 @@ extension Trainer {
             m.flowAdamM[ch] = steps[ch] > 0 ? moments1[range].map { Float($0) } : []
             m.flowAdamV[ch] = steps[ch] > 0 ? moments2[range].map { Float($0) } : []
             m.streamPositions[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: positions[ch * r + $0]) }
+            m.streamIDs[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: ids[ch * r + $0]) }
         }
         if let net = channelWeights as? ChannelWeightNetwork {
             m.channelWeightParameters = net.parameters
@@ -76,9 +79,9 @@ extension Trainer {
             }
             f.flow.parameters = model.flowParameters[ch]
             f.restoreOptimizer(m: model.flowAdamM[ch], v: model.flowAdamV[ch], stepCount: model.flowAdamSteps[ch])
-            if model.owners == plan.owners, let slot = plan.slot(of: ch), slot < model.streamPositions[ch].count {
-                let s = rngs[ch]
-                rngs[ch] = RandomStream(seed: s.seed, stream: s.stream, position: model.streamPositions[ch][slot])
+            if model.owners == plan.owners, let slot = plan.slot(of: ch), slot < model.streamPositions[ch].count,
+               slot < model.streamIDs[ch].count {
+                rngs[ch] = RandomStream(seed: rngs[ch].seed, stream: model.streamIDs[ch][slot], position: model.streamPositions[ch][slot])
             }
         }
         if let net = channelWeights as? ChannelWeightNetwork, !model.channelWeightParameters.isEmpty {

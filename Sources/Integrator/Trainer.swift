@@ -23,8 +23,10 @@ public struct TrainingProgress: Sendable, Equatable {
 
 public final class Trainer {
     public let sampler: ChannelBatchSampler
-    public let plan: ChannelPlan
-    public let densities: [Int: any ChannelDensity]
+    public internal(set) var plan: ChannelPlan
+    public internal(set) var densities: [Int: any ChannelDensity]
+    /// When set, dropping channels re-deals the remaining ones over the ranks by cost (see Trainer+Rebalance).
+    public var rebalancing: ChannelRebalancing?
     public let channelWeights: any ChannelWeights
     public let configuration: TrainerConfiguration
     public let communicator: any Communicator
@@ -42,6 +44,8 @@ public final class Trainer {
     public internal(set) var pretrainingSeconds = 0.0
     var rngs: [RandomStream]
     var buffer: ReplayBuffer?
+    /// How often the channels were re-dealt (keys fresh random streams).
+    public internal(set) var epochs = 0
     /// Asked after every step by `train`, e.g. whether a signal asked the job to save and stop.
     public var stopRequested: (() -> Bool)?
     /// One entry per fresh step (identical on every rank).
@@ -154,6 +158,7 @@ public final class Trainer {
                 active = updated
                 let mask = active
                 buffer?.removeChannels { !mask[$0] }
+                if let r = rebalancing { rebalance(r) }
             }
         }
         let absTotal = global.means.reduce(0) { $0 + abs($1) }

@@ -115,6 +115,9 @@ public final class TrainingRun {
             trainer.pretrainingSeconds = baseline.adaptationSeconds
         }
         base.totalSteps = training.steps
+        if training.dropping != nil {
+            trainer.rebalancing = ChannelRebalancing(costs: base.channelCosts, grids: base.vegasGrids, options: settings.options)
+        }
         lastTrainer = trainer
         var interrupted = false
         trainer.stopRequested = stopRequested

@@ -102,11 +102,14 @@ struct Train: ParsableCommand {
             Job.say(comm, "\(rc.setup.process) at √s = \(rc.setup.sqrtS) GeV: \(integrand.channelCount) channels, dimension \(integrand.dimension), \(integrand.eventProcesses.count) subprocesses; \(comm.size) rank\(comm.size == 1 ? "" : "s")")
         }
         let start = comm.wallTime()
-        var trainingStart = 0.0, trainingCollectives = 0.0
+        var trainingStart = 0.0, trainingEnd = 0.0, trainingCollectives = 0.0, collectiveCalls = 0, reducedBytes = 0, firstStep = 0
         let outcome = try run.run(resume: previous, modelPath: path) { event in
             if case .planned = event { trainingStart = comm.wallTime(); timed.reset() }
-            if case .resumed = event { trainingStart = comm.wallTime(); timed.reset() }
-            if case .step(let p) = event, p.step == steps { trainingCollectives = timed.seconds }
+            if case .resumed(let k) = event { trainingStart = comm.wallTime(); timed.reset(); firstStep = k }
+            if case .step(let p) = event, p.step == steps {
+                trainingCollectives = timed.seconds; collectiveCalls = timed.calls; reducedBytes = timed.allreduceBytes
+                trainingEnd = comm.wallTime()
+            }
             guard !quiet else { return }
             switch event {
             case .vegasIteration(let k, let n, let r):
@@ -129,7 +132,7 @@ struct Train: ParsableCommand {
             }
         }
         let seconds = comm.wallTime() - start
-        let trainingWall = max(comm.wallTime() - trainingStart, 1e-9)
+        let trainingWall = max((trainingEnd > 0 ? trainingEnd : comm.wallTime()) - trainingStart, 1e-9)
         // Rank 0's share of the training loop spent in collectives (including waiting for other ranks).
         let collectiveShare = trainingCollectives / trainingWall
         let m = outcome.model
@@ -156,6 +159,9 @@ struct Train: ParsableCommand {
                 + "\"vegas_cross_section_pb\": \(jsonNumber(m.vegasCrossSection)), \"vegas_error_pb\": \(jsonNumber(m.vegasError)), "
                 + "\"vegas_efficiency\": \(jsonNumber(m.vegasEfficiency)), \"training_calls\": \(m.integrandCalls), \"seconds\": \(jsonNumber(seconds)), "
                 + "\"training_loop_seconds\": \(jsonNumber(trainingWall)), \"collective_share\": \(jsonNumber(collectiveShare)), "
+                + "\"collective_calls_per_step\": \(jsonNumber(Double(collectiveCalls) / Double(max(steps - firstStep, 1)))), "
+                + "\"allreduce_bytes_per_step\": \(jsonNumber(Double(reducedBytes) / Double(max(steps - firstStep, 1)))), "
+                + "\"batch_size\": \(rc.settings.training.batchSize), \"channels\": \(integrand.channelCount), "
                 + "\"calls_per_second\": \(jsonNumber(Double(m.integrandCalls) / m.trainingSeconds.nonZero)), "
                 + "\"seed\": \(m.seed), \"card_hash\": \"\(m.cardHash)\", \"model_hash\": \"\(m.fingerprint)\"}"
             try writeTextFile(json, report + "\n")
