@@ -49,20 +49,39 @@ public struct ChannelPlan: Sendable, Equatable {
     }
 
     /// Balance by cost (expected seconds of work per step, e.g. σ_c × time per point: Neyman allocation gives
-    /// channel c points ∝ σ_c). With at most as many channels as ranks: largest cost first onto the least
-    /// loaded rank (LPT). With more ranks than channels: every channel gets one rank, the rest go one by one
-    /// to the channel with the largest cost per owner; owners are contiguous blocks of ranks.
+    /// channel c points ∝ σ_c). With more ranks than channels: every channel gets one rank, the rest go one by
+    /// one to the channel with the largest cost per owner; owners are contiguous blocks of ranks. With fewer:
+    /// a channel costing more than a rank's fair share T/N gets about cost/(T/N) ranks of its own, and the other
+    /// channels go largest first onto the least loaded rank (LPT) — so one dominant channel cannot leave the
+    /// other ranks idle (W + 2 jets: one channel carries most of the variance).
     public static func balanced(costs: [Double], rank: Int, size: Int) -> ChannelPlan {
         let c = costs.count
         precondition(c >= 1 && size >= 1, "ChannelPlan.balanced: needs channels and ranks")
         let cost = costs.map { $0.isFinite && $0 > 0 ? $0 : 0 }
         var owners = [[Int]](repeating: [], count: c)
         if size <= c {
+            let fair = cost.reduce(0, +) / Double(size)
+            // Channels heavier than a fair share get about cost/fair ranks of their own (fewer if that overflows).
+            var counts = cost.map { fair > 0 && $0 > fair ? max(1, Int(($0 / fair).rounded())) : 0 }
+            while counts.reduce(0, +) > size {
+                var cut = -1
+                for ch in 0..<c where counts[ch] > 1 {
+                    if cut < 0 || cost[ch] / Double(counts[ch] - 1) < cost[cut] / Double(counts[cut] - 1) { cut = ch }
+                }
+                guard cut >= 0 else { break }
+                counts[cut] -= 1
+            }
             var load = [Double](repeating: 0, count: size)
-            let order = (0..<c).sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
+            var r = 0
+            for ch in 0..<c where counts[ch] > 0 {
+                owners[ch] = Array(r..<(r + counts[ch]))
+                for k in owners[ch] { load[k] = cost[ch] / Double(counts[ch]) }
+                r += counts[ch]
+            }
+            let order = (0..<c).filter { counts[$0] == 0 }.sorted { cost[$0] != cost[$1] ? cost[$0] > cost[$1] : $0 < $1 }
             for ch in order {
                 var best = 0
-                for r in 1..<size where load[r] < load[best] { best = r }
+                for k in 1..<size where load[k] < load[best] { best = k }
                 owners[ch] = [best]
                 load[best] += max(cost[ch], 1e-300)
             }

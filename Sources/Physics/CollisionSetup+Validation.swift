@@ -1,3 +1,4 @@
+import Amplitudes
 // Checks of the plain numbers of a `CollisionSetup`, run first by `makeIntegrand()`, so that a NaN energy or a
 // negative width is reported as such instead of surfacing later as "energy too low" or NaN cross sections.
 extension CollisionSetup {
@@ -15,5 +16,14 @@ extension CollisionSetup {
         }
         guard model.mW < model.mZ else { throw fail("W mass \(model.mW) GeV must lie below the Z mass \(model.mZ) GeV (sin²θ_W = 1 − M_W²/M_Z² > 0)") }
         guard model.cabibboAngle.isFinite else { throw fail("Cabibbo angle must be finite, got \(model.cabibboAngle)") }
+    }
+}
+
+extension CollisionSetup {
+    /// The process string alone: it parses, has subprocesses and an ℓν final state (no PDF is loaded).
+    public func validateProcessOnly() throws {
+        try validate()
+        let parsed = try Amplitudes.Process(process, options: ProcessOptions(includeBottom: includeBottom, model: model))
+        _ = try jetCount(of: parsed)
     }
 }

@@ -5,6 +5,8 @@ import Cluster
 import EventIO
 import Integrator
 import Physics
+import Report
+import Logging
 import Numerics
 import Foundation
 
@@ -35,6 +37,8 @@ struct Generate: ParsableCommand {
     @Flag(help: "Write weighted events (every trial with a non-zero weight) instead of unweighted ones.") var weighted = false
     @Option(help: "Write the run summary here (default: the event file with .json).") var json: String?
     @Flag(help: "Print nothing but errors and the final result.") var quiet = false
+    @Flag(help: "Print debugging details on every rank.") var verbose = false
+    @Option(help: "Seconds between progress lines when the output is not a terminal, e.g. a Slurm log.") var progressInterval = 30.0
 
     func validate() throws {
         if let events, events <= 0 { throw ValidationError("--events must be ≥ 1, got \(events)") }
@@ -45,6 +49,7 @@ struct Generate: ParsableCommand {
     }
 
     func generate(_ comm: MPICommunicator) throws -> Int32 {
+        RunLogging.bootstrap(verbose: verbose, quiet: quiet, rank: comm.rank)
         guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
         var rc = try RunCard(text: text)
         if let events { rc.generation.events = events }
@@ -79,17 +84,14 @@ struct Generate: ParsableCommand {
                                  chunkEvents: max(256, min(rc.generation.flushEvents, 16_384)))
         let target = Int64(rc.generation.events)
         let start = comm.wallTime()
-        var lastPrint = start
+        let bar = ProgressReporter.forRank(comm.rank, label: "events", total: target, quiet: quiet, interval: progressInterval)
         if !quiet {
             Job.say(comm, "generating \(target) \(rc.generation.weighted ? "weighted" : "unweighted") events of \(rc.setup.process) on \(comm.size) rank\(comm.size == 1 ? "" : "s") (seed \(rc.generation.seed))")
         }
         let summary = try generator.generate(maker: maker, sinks: [sink]) { written, trials in
-            let now = comm.wallTime()
-            if !quiet && (now - lastPrint > 5 || written == target) {
-                lastPrint = now
-                Job.say(comm, "\(written)/\(target) events, \(trials) trials, \(Int((Double(written) / max(now - start, 1e-9)).rounded())) events/s")
-            }
+            bar.update(written, status: "\(Format.count(trials)) trials, efficiency \(plainPercent(Double(written) / Double(max(trials, 1))))")
         }
+        bar.finish()
         let seconds = comm.wallTime() - start
         if let lhePath {
             var problem = ""
@@ -107,8 +109,8 @@ struct Generate: ParsableCommand {
             .filter { $0.1.0 != 0 }.sorted { $0.1.0 > $1.1.0 }.prefix(5)
             .map { "  \($0.0.name): \(plainSigma($0.1.0, $0.1.1)) pb" }.joined(separator: "\n")
         Job.say(comm, """
-        σ = \(plainSigma(summary.crossSection, summary.error)) pb from \(summary.trials) trials (survey \(plainSigma(summary.surveyCrossSection, summary.surveyError)) pb; training measured \(plainSigma(trained.crossSection, trained.error)) pb)
-        \(summary.events) events written, efficiency \(plainPercent(summary.efficiency)), \(summary.overweightEvents) overweight (\(plainPercent(summary.overweightShare)) of σ), \(Int(seconds.rounded())) s
+        σ = \(plainSigma(summary.crossSection, summary.error)) pb from \(Format.count(summary.trials)) trials (survey \(plainSigma(summary.surveyCrossSection, summary.surveyError)) pb; training measured \(plainSigma(trained.crossSection, trained.error)) pb)
+        \(Format.count(summary.events)) events written, efficiency \(plainPercent(summary.efficiency)), \(summary.overweightEvents) overweight (\(plainPercent(summary.overweightShare)) of σ), \(Format.duration(seconds))
         largest subprocesses:
         \(groups)
         events: \(path)\(lhePath.map { "\nLHE: \($0)" } ?? "")

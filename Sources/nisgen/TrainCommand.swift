@@ -5,6 +5,8 @@ import ArgumentParser
 import Cluster
 import Integrator
 import Physics
+import Report
+import Logging
 import Numerics
 import Foundation
 
@@ -30,9 +32,10 @@ struct Train: ParsableCommand {
     @Option(help: "Training steps (overrides [training] steps).") var steps: Int?
     @Option(help: "Random seed (overrides the card's).") var seed: UInt64?
     @Option(help: "Write the model every N steps (overrides [training] checkpoint_every; 0: only at the end).") var checkpointEvery: Int?
-    @Option(help: "Print training progress every N steps (0: never).") var progressInterval = 25
+    @Option(help: "Seconds between progress lines when the output is not a terminal, e.g. a Slurm log (0: no progress).") var progressInterval = 30.0
     @Option(help: "Also write the training report as JSON to this file.") var json: String?
     @Flag(help: "Print nothing but errors and the final result.") var quiet = false
+    @Flag(help: "Print debugging details (plan, costs, checkpoints) on every rank.") var verbose = false
     @Flag(help: "After training, check that every replica of the channel-weight net and of each shared flow is bit-identical on all ranks (exit 1 if not).") var verifyReplicas = false
     @Option(help: .hidden) var stopAfter: Int?
 
@@ -40,6 +43,7 @@ struct Train: ParsableCommand {
         if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
         if let checkpointEvery, checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if progressInterval < 0 { throw ValidationError("--progress-interval must be ≥ 0") }
+        if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; choose one") }
     }
 
     func run() throws {
@@ -48,6 +52,8 @@ struct Train: ParsableCommand {
     }
 
     func train(_ comm: MPICommunicator) throws -> Int32 {
+        RunLogging.bootstrap(verbose: verbose, quiet: quiet, rank: comm.rank)
+        let log = Logger(label: "nisgen.train")
         guard let text = readCardFile(card) else { throw IntegrateError("cannot read run card '\(card)'") }
         var rc = try RunCard(text: text)
         if let steps {
@@ -102,6 +108,8 @@ struct Train: ParsableCommand {
             Job.say(comm, "\(rc.setup.process) at √s = \(rc.setup.sqrtS) GeV: \(integrand.channelCount) channels, dimension \(integrand.dimension), \(integrand.eventProcesses.count) subprocesses; \(comm.size) rank\(comm.size == 1 ? "" : "s")")
         }
         let start = comm.wallTime()
+        let bar = ProgressReporter.forRank(comm.rank, label: "training", total: Int64(steps), quiet: quiet || progressInterval == 0,
+                                           interval: progressInterval)
         var trainingStart = 0.0, trainingEnd = 0.0, trainingCollectives = 0.0, collectiveCalls = 0, reducedBytes = 0, firstStep = 0
         let outcome = try run.run(resume: previous, modelPath: path) { event in
             if case .planned = event { trainingStart = comm.wallTime(); timed.reset() }
@@ -116,22 +124,23 @@ struct Train: ParsableCommand {
                 Job.say(comm, "VEGAS warm-up \(k)/\(n): σ = \(plainSigma(r.integral, r.error)) pb")
             case .vegasMeasured(let r):
                 Job.say(comm, "VEGAS measured: σ = \(plainSigma(r.integral, r.error)) pb, unweighting efficiency \(plainPercent(r.unweightingEfficiency))")
-            case .planned(let plan, _):
+            case .planned(let plan, let costs):
                 let owners = plan.owners.enumerated().map { "\($0.offset)→\($0.element.map(String.init).joined(separator: ","))" }
                 Job.say(comm, "channels by cost (channel→ranks): \(owners.joined(separator: " "))")
+                log.debug("channel costs (σ × s/point): \(costs.map { shortNumber($0) }.joined(separator: " "))")
             case .resumed(let step):
                 Job.say(comm, "resuming at step \(step)/\(steps)")
             case .step(let p):
-                if progressInterval > 0 && (p.step % progressInterval == 0 || p.step == steps) {
-                    Job.say(comm, "step \(p.step)/\(steps): loss \(shortNumber(p.loss)), σ = \(plainSigma(p.integral, p.error)) pb, efficiency \(plainPercent(p.efficiency)), calls \(p.integrandCalls)")
-                }
+                bar.update(Int64(p.step), status: "loss \(shortNumber(p.loss))  σ \(plainSigma(p.integral, p.error)) pb  ε \(plainPercent(p.efficiency))")
+                if p.step == steps { bar.finish() }
             case .saved(let step, let where_):
-                Job.say(comm, "model written to \(where_) (step \(step))")
+                if step < steps { log.info("model written to \(where_) (step \(step))") } else { Job.say(comm, "model written to \(where_)") }
             case .measured(let r):
                 Job.say(comm, "NIS measured: σ = \(plainSigma(r.integral, r.error)) pb, unweighting efficiency \(plainPercent(r.unweightingEfficiency))")
             }
         }
         let seconds = comm.wallTime() - start
+        bar.finish()
         let trainingWall = max((trainingEnd > 0 ? trainingEnd : comm.wallTime()) - trainingStart, 1e-9)
         // Rank 0's share of the training loop spent in collectives (including waiting for other ranks).
         let collectiveShare = trainingCollectives / trainingWall
@@ -147,7 +156,7 @@ struct Train: ParsableCommand {
         }
         let ratio = m.vegasEfficiency > 0 ? m.efficiency / m.vegasEfficiency : 0
         Job.say(comm, """
-        trained \(m.stepsDone) steps in \(Int(seconds.rounded())) s on \(comm.size) rank\(comm.size == 1 ? "" : "s")
+        trained \(m.stepsDone) steps in \(Format.duration(seconds)) on \(comm.size) rank\(comm.size == 1 ? "" : "s")
         σ (NIS)   = \(plainSigma(m.crossSection, m.error)) pb, unweighting efficiency \(plainPercent(m.efficiency))
         σ (VEGAS) = \(plainSigma(m.vegasCrossSection, m.vegasError)) pb, unweighting efficiency \(plainPercent(m.vegasEfficiency)) (NIS/VEGAS \(shortNumber(ratio)))
         model: \(path)
@@ -170,14 +179,10 @@ struct Train: ParsableCommand {
     }
 }
 
-// Interim number formatting until the Report module lands: σ to the error's two significant digits.
-func plainSigma(_ value: Double, _ error: Double) -> String {
-    guard value.isFinite, error.isFinite, error > 0 else { return "\(value)" }
-    let digits = max(0, 1 - Int((log10(error)).rounded(.down)))
-    return String(format: "%.\(digits)f ± %.\(digits)f", value, error)
-}
-func plainPercent(_ x: Double) -> String { x >= 1e-3 ? String(format: "%.2g %%", 100 * x) : String(format: "%.2e", x) }
-func shortNumber(_ x: Double) -> String { String(format: "%.4g", x) }
+// Numbers for people (Report.Format): σ to the error's two significant digits, efficiencies in percent.
+func plainSigma(_ value: Double, _ error: Double) -> String { Format.measurement(value, error: error) }
+func plainPercent(_ x: Double) -> String { Format.efficiency(x) }
+func shortNumber(_ x: Double) -> String { Format.significant(x, digits: 3) }
 
 extension Double {
     /// self, or a tiny positive number instead of 0 (for rates).
