@@ -17,13 +17,12 @@ setup:
 build: setup
 	swift build -c release --product nisgen
 
-CARD ?= cards/wplus_1j.toml
+CARD ?= cards/wplus_2j.toml
 
-# The main job: platform check on $(RANKS) ranks, then VEGAS vs NIS on the default run card (W+1 jet).
+# The main job: train pp → e+ ve + 2 jets on $(RANKS) ranks, generate 10,000 events (LHEH5, LHE, JSON), plots,
+# checks and a report (scripts/run-default.sh; CARD, RANKS, EVENTS, OUT may be set).
 run: build
-	@mkdir -p out
-	mpirun -np $(RANKS) --oversubscribe $$(swift build -c release --show-bin-path)/nisgen smoke --output out/smoke.h5
-	$$(swift build -c release --show-bin-path)/nisgen integrate --card $(CARD)
+	CARD=$(CARD) RANKS=$(RANKS) bash scripts/run-default.sh
 
 test: setup
 	swift build --build-tests

@@ -4,6 +4,7 @@ public enum IntegratorError: Error, CustomStringConvertible, Equatable {
     case modelMismatch(String)
     case modelFile(path: String, problem: String)
     case generation(String)
+    case stoppedDuringWarmUp
 
     public var description: String {
         switch self {
@@ -11,6 +12,7 @@ public enum IntegratorError: Error, CustomStringConvertible, Equatable {
         case .modelMismatch(let m): return "the model does not fit this run: \(m)"
         case .modelFile(let p, let m): return "model file '\(p)': \(m)"
         case .generation(let m): return "event generation: \(m)"
+        case .stoppedDuringWarmUp: return "stopped by a signal during the VEGAS warm-up (no model file written: nothing to resume yet)"
         }
     }
 }

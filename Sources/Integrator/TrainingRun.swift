@@ -92,9 +92,13 @@ public final class TrainingRun {
             let warmPlan = ChannelPlan.roundRobin(channelCount: c, rank: rank, size: size)
             let baseline = try VegasBaseline(integrand: trainingIntegrand, plan: warmPlan, bins: settings.vegasBins, damping: settings.vegasDamping,
                                              allocation: training.allocation, seed: training.seed, communicator: communicator)
-            baseline.adapt(iterations: settings.vegasIterations, pointsPerIteration: settings.vegasPointsPerIteration) { k, r in
+            var stoppedEarly = false
+            baseline.adapt(iterations: settings.vegasIterations, pointsPerIteration: settings.vegasPointsPerIteration,
+                           shouldStop: { self.communicator.allreduce(Int64(self.stopRequested?() == true ? 1 : 0), .max) == 1 }) { k, r in
                 progress?(.vegasIteration(k, of: self.settings.vegasIterations, r))
-            }
+            } stopped: { stoppedEarly = true }
+            // Nothing worth saving yet: a stop during the warm-up ends the run without a model file.
+            if stoppedEarly { throw IntegratorError.stoppedDuringWarmUp }
             if measureVegas {
                 let r = baseline.integrate(points: settings.evaluationPoints, batchSize: settings.evaluationBatch,
                                            unweighter: Unweighter(estimator: settings.estimator), integrand: integrand, keepWeights: true)

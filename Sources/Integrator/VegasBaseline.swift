@@ -52,8 +52,15 @@ public final class VegasBaseline {
 
     /// `iterations` rounds of sampling → grid adaptation, re-allocating channels by their σ each round.
     public func adapt(iterations: Int, pointsPerIteration: Int, progress: ((Int, IntegrationResult) -> Void)? = nil) {
+        adapt(iterations: iterations, pointsPerIteration: pointsPerIteration, shouldStop: nil, progress: progress, stopped: {})
+    }
+
+    /// As `adapt`, asking the collective `shouldStop` before every iteration; `stopped` is called if it said yes.
+    public func adapt(iterations: Int, pointsPerIteration: Int, shouldStop: (() -> Bool)?,
+                      progress: ((Int, IntegrationResult) -> Void)?, stopped: () -> Void) {
         let start = communicator.wallTime()
         for k in 0..<iterations {
+            if let shouldStop, shouldStop() { stopped(); break }
             let (result, stats) = pass.run(points: pointsPerIteration, batchSize: pointsPerIteration, densities: densities,
                                            channelWeights: channelWeights, active: active,
                                            standardDeviations: standardDeviations, rngs: &rngs,

@@ -94,6 +94,7 @@ extension RunCard {
         sampled_helicity = \(s.sampledHelicityTraining)     # warm-up and training on helicity-sampled |M|² (measurements exact)
         steps = \(s.training.steps)                   # NIS training steps
         batch_size = \(s.training.batchSize)             # points per step, summed over all ranks (the same training on any rank count)
+        # batch_per_rank = 1024       # instead of batch_size: points per step per rank (more ranks, larger steps)
         learning_rate = \(s.training.learningRate)
         schedule = "cosine"           # constant, cosine, exponential
         loss = "\(loss)"            # variance, stratified, softclip, kl, rkl

@@ -19,7 +19,11 @@ enum Job {
     /// Ask SIGUSR1, SIGTERM and SIGINT to request a clean stop instead of killing the process.
     static func catchStopSignals() {
         for s in [SIGUSR1, SIGTERM, SIGINT] {
-            signal(s) { _ in stopSignal = 1 }
+            // A second signal means "now": leave at once (nothing is published, .partial files stay partial).
+            signal(s) { _ in
+                if stopSignal != 0 { _exit(130) }
+                stopSignal = 1
+            }
         }
     }
     static var stopRequested: Bool { stopSignal != 0 }

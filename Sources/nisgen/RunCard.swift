@@ -33,6 +33,9 @@ struct RunCard {
     var summaryPath: String?
     var json: String?
     var checkpointEvery = 0
+    /// [training] batch_per_rank: points per step per rank (the global batch then grows with the rank count);
+    /// nil: batch_size is the global batch.
+    var batchPerRank: Int?
     /// The card as written (stored in model and event files).
     var text = ""
 
@@ -43,7 +46,7 @@ struct RunCard {
         "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
                      "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
-                     "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "seed"],
+                     "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "batch_per_rank", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "generation": ["events", "weighted", "max_weight", "overweight_share", "survey_points", "batch_size",
                        "flush_events", "lhe", "seed"],
@@ -185,6 +188,13 @@ struct RunCard {
         if let v = try card.int("training", "checkpoint_every") {
             guard v >= 0 else { throw IntegrateError("run card: [training] checkpoint_every must be ≥ 0, got \(v)") }
             checkpointEvery = v
+        }
+        if let v = try card.int("training", "batch_per_rank") {
+            guard card.value("training", "batch_size") == nil else {
+                throw IntegrateError("run card: [training] has both batch_size (points per step in total) and batch_per_rank (per rank); give one")
+            }
+            guard v >= 1 else { throw IntegrateError("run card: [training] batch_per_rank must be ≥ 1, got \(v)") }
+            batchPerRank = v
         }
         if let v = try card.int("generation", "events") { generation.events = v }
         if let v = try card.bool("generation", "weighted") { generation.weighted = v }

@@ -61,6 +61,7 @@ struct Train: ParsableCommand {
             if case .cosine(_, let minimum) = rc.settings.training.schedule { rc.settings.training.schedule = .cosine(totalSteps: steps, minimum: minimum) }
         }
         if let seed { rc.settings.training.seed = seed }
+        if let perRank = rc.batchPerRank { rc.settings.training.batchSize = perRank * comm.size }
         let path = output ?? rc.model
         var previous: SamplerModel?
         if let resume {
@@ -111,7 +112,8 @@ struct Train: ParsableCommand {
         let bar = ProgressReporter.forRank(comm.rank, label: "training", total: Int64(steps), quiet: quiet || progressInterval == 0,
                                            interval: progressInterval)
         var trainingStart = 0.0, trainingEnd = 0.0, trainingCollectives = 0.0, collectiveCalls = 0, reducedBytes = 0, firstStep = 0
-        let outcome = try run.run(resume: previous, modelPath: path) { event in
+        let outcome: TrainingRun.Outcome
+        do { outcome = try run.run(resume: previous, modelPath: path) { event in
             if case .planned = event { trainingStart = comm.wallTime(); timed.reset() }
             if case .resumed(let k) = event { trainingStart = comm.wallTime(); timed.reset(); firstStep = k }
             if case .step(let p) = event, p.step == steps {
@@ -138,6 +140,9 @@ struct Train: ParsableCommand {
             case .measured(let r):
                 Job.say(comm, "NIS measured: σ = \(plainSigma(r.integral, r.error)) pb, unweighting efficiency \(plainPercent(r.unweightingEfficiency))")
             }
+        } } catch IntegratorError.stoppedDuringWarmUp {
+            Job.say(comm, "\(IntegratorError.stoppedDuringWarmUp); start it again to train")
+            return JobExit.interrupted
         }
         let seconds = comm.wallTime() - start
         bar.finish()
