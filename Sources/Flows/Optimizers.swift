@@ -123,12 +123,9 @@ public enum LearningRateSchedule: Sendable, Equatable {
 @_specialize(exported: true, where T == Float)
 @_specialize(exported: true, where T == Double)
 public func clipGradientNorm<T: GEMMScalar>(_ g: inout [T], maxNorm: Double) -> Double {
-    var s = 0.0
-    g.withUnsafeBufferPointer { b in for x in b { let d = Double(x); s += d * d } }
-    let norm = s.squareRoot()
+    let norm = g.withUnsafeBufferPointer { T.sumOfSquares($0) }.squareRoot()
     if norm > maxNorm && norm > 0 {
-        let f = T(maxNorm / norm)
-        g.withUnsafeMutableBufferPointer { b in for i in b.indices { b[i] *= f } }
+        g.withUnsafeMutableBufferPointer { T.scale($0, by: maxNorm / norm) }
     }
     return norm
 }

@@ -121,9 +121,10 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
 
     public func step(learningRate: Double) {
         var g = flow.gradients
-        if let maxNorm = maxGradientNorm { clipGradientNorm(&g, maxNorm: maxNorm) }
-        // A non-finite gradient (an extreme weight) would poison the parameters: skip the step instead.
-        if g.allSatisfy({ $0.isFinite }) {
+        // A non-finite gradient (an extreme weight) would poison the parameters: skip the step instead. The
+        // norm is finite exactly when every component is.
+        let norm = maxGradientNorm.map { clipGradientNorm(&g, maxNorm: $0) } ?? g.withUnsafeBufferPointer { T.sumOfSquares($0) }.squareRoot()
+        if norm.isFinite {
             optimizer.learningRate = learningRate
             var p = flow.parameters
             optimizer.step(parameters: &p, gradients: g)
@@ -153,6 +154,6 @@ public protocol SharedGradientDensity: AnyObject {
 
 extension FlowChannelDensity: SharedGradientDensity {
     public var gradientCount: Int { flow.parameterCount }
-    public func accumulatedGradients() -> [Double] { flow.gradients.map(\.doubleValue) }
-    public func replaceGradients(_ g: [Double]) { flow.setGradients(g.map { T($0) }) }
+    public func accumulatedGradients() -> [Double] { T.doubles(flow.gradients) }
+    public func replaceGradients(_ g: [Double]) { flow.setGradients(T.values(g)) }
 }

@@ -9,6 +9,17 @@ extension Float: GEMMScalar {
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     @inlinable public var doubleValue: Double { Double(self) }
+    public static func sumOfSquares(_ x: UnsafeBufferPointer<Float>) -> Double {
+        var s = 0.0
+        for v in x { let d = Double(v); s += d * d }
+        return s
+    }
+    public static func scale(_ x: UnsafeMutableBufferPointer<Float>, by f: Double) {
+        let g = Float(f)
+        for i in x.indices { x[i] *= g }
+    }
+    public static func doubles(_ x: [Float]) -> [Double] { x.map { Double($0) } }
+    public static func values(_ x: [Double]) -> [Float] { x.map { Float($0) } }
 }
 
 extension Double: GEMMScalar {
@@ -19,6 +30,16 @@ extension Double: GEMMScalar {
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
     @inlinable public var doubleValue: Double { self }
+    public static func sumOfSquares(_ x: UnsafeBufferPointer<Double>) -> Double {
+        var s = 0.0
+        for v in x { s += v * v }
+        return s
+    }
+    public static func scale(_ x: UnsafeMutableBufferPointer<Double>, by f: Double) {
+        for i in x.indices { x[i] *= f }
+    }
+    public static func doubles(_ x: [Double]) -> [Double] { x }
+    public static func values(_ x: [Double]) -> [Double] { x }
 }
 
 /// C = alpha · op(A) · op(B) + beta · C, shapes checked. op(X) is X or Xᵀ.

@@ -8,6 +8,13 @@ public protocol GEMMScalar: BinaryFloatingPoint, Sendable where Self.RawSignific
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     var doubleValue: Double { get }
     init(_ value: Double)
+    /// Σ x² in Double over a raw buffer (concrete per type: generic element loops cost ~10× in hot paths).
+    static func sumOfSquares(_ x: UnsafeBufferPointer<Self>) -> Double
+    /// x ← f·x over a raw buffer.
+    static func scale(_ x: UnsafeMutableBufferPointer<Self>, by f: Double)
+    /// Whole arrays to and from Double (e.g. gradients summed over ranks in Double).
+    static func doubles(_ x: [Self]) -> [Double]
+    static func values(_ x: [Double]) -> [Self]
 }
 
 /// A row-major rows × cols matrix backed by one array.
