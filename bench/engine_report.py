@@ -24,8 +24,15 @@ def load(name):
     return json.loads(text[-1])
 
 
-t1, t2 = load("train-1.json"), load("train-2.json")
-g1, g2 = load("events-1.json"), load("events-2.json")
+def fastest(prefix, n, key):
+    """The fastest of the repeated runs of one configuration (the machine is shared and noisy)."""
+    runs = [load(f) for f in sorted(os.listdir(out)) if f.startswith(f"{prefix}-{n}-") and f.endswith(".json")]
+    runs = [r for r in runs if r]
+    return min(runs, key=lambda r: r[key]) if runs else load(f"{prefix}-{n}.json")
+
+
+t1, t2 = fastest("train", 1, "training_loop_seconds"), fastest("train", 2, "training_loop_seconds")
+g1, g2 = fastest("events", 1, "seconds"), fastest("events", 2, "seconds")
 ar = load("allreduce-2.json")
 writes = {(n, e): load(f"write-{n}-{e}.json") for n in (1, 2) for e in (100000, 1000000)}
 r = {}

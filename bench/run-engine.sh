@@ -14,14 +14,24 @@ swift build -c release --product nisgen >/dev/null
 swift build -c release --product EngineBench >/dev/null
 bin=$(swift build -c release --show-bin-path)
 rm -rf "$OUT"; mkdir -p "$OUT" bench/results
-for n in 1 2; do
-    echo "training on $n rank(s) ..." >&2
-    mpirun -np "$n" --oversubscribe "$bin/nisgen" train --card "$CARD" --output "$OUT/model-$n.h5" --json "$OUT/train-$n.json" --quiet
+# This shared machine is noisy: 1- and 2-rank runs alternate REPEATS times and the report keeps each one's
+# fastest run (the job is identical every time: same card, same seed).
+REPEATS=${REPEATS:-2}
+for k in $(seq 1 "$REPEATS"); do
+    for n in 1 2; do
+        echo "training on $n rank(s), run $k ..." >&2
+        rm -f "$OUT/model-$n-$k.h5"
+        mpirun -np "$n" --oversubscribe "$bin/nisgen" train --card "$CARD" --output "$OUT/model-$n-$k.h5" --json "$OUT/train-$n-$k.json" --quiet
+    done
 done
-for n in 1 2; do
-    echo "generating $EVENTS events on $n rank(s) ..." >&2
-    mpirun -np "$n" --oversubscribe "$bin/nisgen" generate --card "$CARD" --model "$OUT/model-1.h5" --events "$EVENTS" \
-        --output "$OUT/events-$n.h5" --lhe "$OUT/events-$n.lhe" --seed 5 --quiet
+cp "$OUT/model-1-1.h5" "$OUT/model-1.h5"
+for k in $(seq 1 "$REPEATS"); do
+    for n in 1 2; do
+        echo "generating $EVENTS events on $n rank(s), run $k ..." >&2
+        rm -f "$OUT/events-$n-$k".*
+        mpirun -np "$n" --oversubscribe "$bin/nisgen" generate --card "$CARD" --model "$OUT/model-1.h5" --events "$EVENTS" \
+            --output "$OUT/events-$n-$k.h5" --lhe "$OUT/events-$n-$k.lhe" --seed 5 --quiet
+    done
 done
 for n in 1 2; do
     for e in 100000 1000000; do
