@@ -59,6 +59,7 @@ let package = Package(
                                                     "Amplitudes", "PhaseSpace", "Kinematics"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
+        .testTarget(name: "SlurmTests", dependencies: []),
     ],
     swiftLanguageModes: [.v5]
 )
