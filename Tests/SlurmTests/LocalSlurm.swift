@@ -149,8 +149,8 @@ struct JobRecord {
     }
 }
 
-/// The cluster: one started by `make test` (SLURM_CONF exported and answering), or else one this test run
-/// starts with scripts/slurm-local.sh and stops when the tests are done.
+/// The cluster: one started by `make test` (SLURM_CONF exported and answering), or one scripts/slurm-local.sh
+/// reports running, or else one this test run starts with scripts/slurm-local.sh and stops when done.
 final class LocalSlurm {
     let conf: String
     let startedHere: Bool
@@ -189,6 +189,9 @@ final class LocalSlurm {
             self.conf = conf
             startedHere = false
         } else {
+            // A cluster already running (started by hand, without SLURM_CONF here) is used, and left running.
+            let status = try Command.run(["bash", "scripts/slurm-local.sh", "status"],
+                                         environment: Command.baseEnvironment(slurmConf: nil), timeout: 60)
             let r = try Command.run(["bash", "scripts/slurm-local.sh", "start"],
                                     environment: Command.baseEnvironment(slurmConf: nil), timeout: 120)
             guard r.status == 0,
@@ -196,7 +199,7 @@ final class LocalSlurm {
                 throw TestError("scripts/slurm-local.sh start failed (exit \(r.status)):\n\(r.output)")
             }
             conf = String(line.dropFirst("SLURM_CONF=".count))
-            startedHere = true
+            startedHere = status.status != 0
         }
         let sinfo = try Command.run(["sinfo", "-h", "-N", "-o", "%N"], environment: Command.baseEnvironment(slurmConf: conf))
         guard sinfo.status == 0 else { throw TestError("sinfo failed: \(sinfo.output)") }

@@ -82,18 +82,24 @@ final class SlurmScriptTests: XCTestCase {
         return nisgen
     }
 
-    /// σ and δσ of an event file: the file's attributes cross_section/error, else its JSON run summary.
+    /// σ and δσ of an event file: the file's attributes, else its JSON run summary. Names accepted: attributes
+    /// cross_section/error or crossSection/crossSectionError; JSON keys cross_section/error or
+    /// cross_section_pb/error_pb.
     private func crossSection(_ h5: String) throws -> (sigma: Double, error: Double) {
-        let s = try H5.summary(h5)
-        if let sigma = s.attributes["cross_section"], let error = s.attributes["error"] { return (sigma, error) }
-        let json = URL(fileURLWithPath: h5).deletingPathExtension().appendingPathExtension("json")
-        guard let data = FileManager.default.contents(atPath: json.path),
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let sigma = (object["cross_section"] as? NSNumber)?.doubleValue,
-              let error = (object["error"] as? NSNumber)?.doubleValue else {
-            throw TestError("\(h5) has no attributes cross_section/error, and \(json.path) no keys cross_section/error")
+        let attributes = try H5.summary(h5).attributes
+        for (s, e) in [("cross_section", "error"), ("crossSection", "crossSectionError")] {
+            if let sigma = attributes[s], let error = attributes[e] { return (sigma, error) }
         }
-        return (sigma, error)
+        let json = URL(fileURLWithPath: h5).deletingPathExtension().appendingPathExtension("json")
+        if let data = FileManager.default.contents(atPath: json.path),
+           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            for (s, e) in [("cross_section", "error"), ("cross_section_pb", "error_pb")] {
+                if let sigma = (object[s] as? NSNumber)?.doubleValue, let error = (object[e] as? NSNumber)?.doubleValue {
+                    return (sigma, error)
+                }
+            }
+        }
+        throw TestError("no cross section in \(h5) (attributes \(attributes.keys.sorted())) nor in \(json.path)")
     }
 
     /// A complete model: `train --resume MODEL` exits 0 at once, and the file stays readable HDF5.
@@ -258,11 +264,14 @@ final class SlurmScriptTests: XCTestCase {
         let signal = try cluster.client(["scancel", "--signal=USR1", job])
         XCTAssertEqual(signal.status, 0, signal.output)
 
-        // Slurm holds a requeued job for ~2 minutes (EligibleTime); release it at once.
+        // Slurm holds a requeued job for ~2 minutes (EligibleTime); release it after 3 s instead. Not at once: a
+        // start within the second of the requeue is refused ("Job credential revoked": the nodes still hold
+        // the revocation of the first run's credential, compared to the second).
         var released = false
         let records = try cluster.wait(for: job, timeout: timeout) { records in
             if !released, let r = records.first, r.state == "PENDING", r.restarts >= 1 {
-                _ = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now"])
+                let update = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now+3"])
+                XCTAssertEqual(update.status, 0, "scontrol update StartTime: \(update.output)")
                 released = true
             }
         }
