@@ -51,13 +51,15 @@ veth_name() { echo "nisgenv$1"; }   # host side; at most 15 characters
 # The mode the running cluster was started in (netns or single), recorded at start.
 mode_file=$DIR/run/mode
 
-# pid from a pid file, printed only if that process is alive and is the named program.
+# pid from a pid file, printed only if that process is alive (not a zombie) and is the named program.
 live_pid() {
     local file=$1 prog=$2 pid
     [[ -s $file ]] || return 1
     pid=$(tr -dc '0-9' <"$file")
     [[ -n $pid && -r /proc/$pid/comm ]] || return 1
     [[ $(cat "/proc/$pid/comm" 2>/dev/null) == "$prog" ]] || return 1
+    # A killed daemon may linger as a zombie until init reaps it.
+    [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
     echo "$pid"
 }
 
