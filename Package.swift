@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventIO", "Numerics"]),
+        .testTarget(name: "SlurmTests", dependencies: []),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # One-time set-up on Debian 12 (idempotent, fast when already done): system packages for MPI, parallel
-# HDF5 and OpenBLAS, and a local Python environment (.venv) with the PDF set the physics needs.
+# HDF5 and OpenBLAS, Slurm and munge (with iproute2) for the local test cluster (scripts/slurm-local.sh),
+# and a local Python environment (.venv) with the PDF set the physics needs.
 # The Swift 6 toolchain itself must already be on PATH (swift.org toolchains are not in Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libopenblas-dev python3 python3-venv)
+packages=(pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libopenblas-dev python3 python3-venv
+          slurm-wlm munge iproute2)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,8 +15,15 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The Slurm and munge packages try to start their services, which is refused without systemd: harmless,
+    # so the installer's chatter goes to a log that is shown only when the install fails.
+    log=$(mktemp)
+    if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2; rm -f "$log"
+        echo "setup: apt-get failed installing ${missing[*]}" >&2; exit 1
+    fi
+    rm -f "$log"
 fi
 
 command -v swift >/dev/null || { echo "setup: no 'swift' on PATH — install a Swift 6 toolchain first (swift.org)" >&2; exit 1; }
