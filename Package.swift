@@ -33,11 +33,12 @@ let package = Package(
         .target(name: "PDF", dependencies: []),
         .target(name: "Amplitudes", dependencies: ["Kinematics"]),
         .target(name: "PhaseSpace", dependencies: ["Kinematics", "Numerics"]),
+        .target(name: "HeadlineSettings", dependencies: ["Integrator", "Flows"]),
         .target(name: "Physics", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Numerics", "EventIO"]),
         .target(name: "Report", dependencies: ["EventIO", "Numerics", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "nisgen", dependencies: [
             "Numerics", "Cluster", "EventIO", "Kinematics", "Flows", "Integrator",
-            "PDF", "Amplitudes", "PhaseSpace", "Physics", "Report",
+            "PDF", "Amplitudes", "PhaseSpace", "Physics", "Report", "HeadlineSettings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Logging", package: "swift-log"),
@@ -47,7 +48,7 @@ let package = Package(
         .executableTarget(name: "EngineBench", dependencies: ["Cluster", "EventIO", "Numerics"], path: "bench/EngineBench"),
         .executableTarget(name: "FoundationBench", dependencies: ["Numerics", "Cluster"], path: "bench/FoundationBench"),
         .executableTarget(name: "NISBench", dependencies: ["Numerics", "Flows", "Integrator", "Cluster", "Kinematics", "PDF",
-                                                          "Amplitudes", "PhaseSpace", "Physics"], path: "bench/NISBench"),
+                                                          "Amplitudes", "PhaseSpace", "Physics", "HeadlineSettings"], path: "bench/NISBench"),
         .executableTarget(name: "PhysicsBench", dependencies: ["Numerics", "Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics",
                                                              "Integrator", "Flows", "Cluster"], path: "bench/PhysicsBench"),
 

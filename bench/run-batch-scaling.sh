@@ -12,7 +12,7 @@ OUT=${OUT:-out/bench-batch}
 swift build -c release --product nisgen >/dev/null
 bin=$(swift build -c release --show-bin-path)/nisgen
 rm -rf "$OUT"; mkdir -p "$OUT" bench/results
-"$bin" card "p p > e+ ve j j j" | sed -e "s/^batch_size = .*/batch_per_rank = $PER_RANK/" -e "s/^steps = .*/steps = $STEPS/" \
+"$bin" card "p p > e+ ve j j j" | sed -e "0,/^batch_size = .*/s//batch_per_rank = $PER_RANK/" -e "s/^steps = .*/steps = $STEPS/" \
     -e "s/^seed = .*/seed = $SEED/" -e "s|^directory = .*|directory = \"$OUT\"|" > "$OUT/w3.toml"
 for n in $RANKS; do
     echo "W + 3 jets on $n rank(s), $PER_RANK points per rank and step ..." >&2

@@ -2,6 +2,7 @@
 // headline table's settings for its jet multiplicity) — the card reference, always in step with the code.
 import ArgumentParser
 import Integrator
+import HeadlineSettings
 import Physics
 
 struct Card: ParsableCommand {

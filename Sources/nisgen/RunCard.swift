@@ -19,6 +19,7 @@ import Numerics
 import Cluster
 import Flows
 import Integrator
+import HeadlineSettings
 import Physics
 
 struct RunCard {

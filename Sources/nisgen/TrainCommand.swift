@@ -100,9 +100,8 @@ struct Train: ParsableCommand {
         let stopAfter = self.stopAfter
         var stepsSeen = 0
         run.stopRequested = {
-            // --stop-after K (for tests of resume) acts like a stop signal arriving during step K.
-            stepsSeen += 1
-            return Job.stopRequested || stopAfter.map { stepsSeen >= $0 } == true
+            // --stop-after K (for tests of resume) acts like a stop signal arriving during this run's step K.
+            Job.stopRequested || stopAfter.map { stepsSeen >= $0 } == true
         }
         let steps = rc.settings.training.steps
         if !quiet {
@@ -116,6 +115,7 @@ struct Train: ParsableCommand {
         do { outcome = try run.run(resume: previous, modelPath: path) { event in
             if case .planned = event { trainingStart = comm.wallTime(); timed.reset() }
             if case .resumed(let k) = event { trainingStart = comm.wallTime(); timed.reset(); firstStep = k }
+            if case .step = event { stepsSeen += 1 }
             if case .step(let p) = event, p.step == steps {
                 trainingCollectives = timed.seconds; collectiveCalls = timed.calls; reducedBytes = timed.allreduceBytes
                 trainingEnd = comm.wallTime()

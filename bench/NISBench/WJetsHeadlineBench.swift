@@ -17,6 +17,7 @@ import Numerics
 import Cluster
 import Flows
 import Integrator
+import HeadlineSettings
 import Physics
 
 enum WJetsHeadlineBench {

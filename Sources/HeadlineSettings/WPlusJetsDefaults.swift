@@ -1,9 +1,11 @@
+// A client of the sampler core, not part of it: the W + jets tuning the CLI defaults and NISBench share.
 // The settings that produced the W + n jets headline table (bench/RESULTS-headline.md), by final-state parton
 // multiplicity. Budgets follow the cost per point: |M|² summed over subprocesses costs ~5 µs (n = 1), 43 µs
 // (n = 2), 0.27 ms (n = 3), 4.7 ms (n = 4; ~1 ms helicity-sampled), so n = 4 adapts and trains on the
 // helicity-sampled |M|². Channel dropping stays off (it lowered the efficiency at n = 3, 4). `scale`
 // multiplies every point budget (steps stay fixed) for users with more time.
 import Flows
+import Integrator
 
 public extension SamplerComparisonSettings {
     static func wPlusJets(jets n: Int, scale: Double = 1) -> SamplerComparisonSettings {
