@@ -193,28 +193,10 @@ public final class TrainingRun {
         if !message.isEmpty { throw IntegratorError.modelFile(path: path, problem: message) }
     }
 
-    /// Weights of every channel from all ranks on every rank: [channel, count, weights…] records gathered to
-    /// rank 0, which estimates and broadcasts.
+    /// Per-channel maximum weights from the weights of all ranks (estimated on rank 0, broadcast).
     func channelMaxima(_ local: [Int: [Double]], estimator: MaximumWeightEstimator) -> [Double] {
-        var record = [Double]()
-        for (c, w) in local.sorted(by: { $0.key < $1.key }) { record += [Double(c), Double(w.count)] + w }
-        let all = communicator.gather(record, root: 0)
-        var maxima = [Double](repeating: 0, count: integrand.channelCount)
-        if communicator.isRoot {
-            var byChannel = [[Double]](repeating: [], count: integrand.channelCount)
-            for r in all {
-                var i = 0
-                while i + 1 < r.count {
-                    let c = Int(r[i]), n = Int(r[i + 1])
-                    byChannel[c] += r[(i + 2)..<(i + 2 + n)]
-                    i += 2 + n
-                }
-            }
-            var rng = RandomStream(seed: settings.training.seed, stream: 0x3A7)
-            maxima = byChannel.map { estimator.estimate($0, rng: &rng) }
-        }
-        communicator.broadcast(&maxima, root: 0)
-        return maxima
+        ChannelWeightGather.estimate(local, channelCount: integrand.channelCount, estimator: estimator,
+                                     seed: settings.training.seed, communicator: communicator)
     }
 
     /// A reproducible subsample of all ranks' weights (zeros dropped), on every rank.
