@@ -1,4 +1,4 @@
-// LHEH5 v2.0.1 event files (arXiv:2309.13154; layout in /work/shared/notes/formats.md), written by all ranks
+// LHEH5 v2.0.1 event files (arXiv:2309.13154), written by all ranks
 // collectively: each `write` appends every rank's block at prefix-sum offsets; `finish` fixes the weights once the
 // run's normalisation is known and adds the header datasets and provenance.
 import Cluster
