@@ -117,8 +117,8 @@ public final class EventGenerator {
 
     var rankRoot: RandomStream { RandomStream(seed: settings.seed, stream: 0x6E4E_0000).substream(UInt64(communicator.rank)) }
 
-    /// Sample a channel's points and their weights w = α_c v / q_c (non-finite weights set to 0 and counted).
-    func weightedBatch(channel c: Int, count: Int, rng: inout RandomStream, nonFinite: inout Int64) -> ChannelBatch {
+    /// Sample a channel's points with their channel weights, so `weights` gives w = α_c v / q_c.
+    func weightedBatch(channel c: Int, count: Int, rng: inout RandomStream) -> ChannelBatch {
         var batches = [sampler.sample(channel: c, count: count, density: densities[c]!, rng: &rng)]
         ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: model.active)
         return batches[0]
@@ -133,13 +133,12 @@ public final class EventGenerator {
                                owners: Array(repeating: Array(0..<communicator.size), count: c))
         var local = [Int: [Double]]()
         var stats = ChannelStatistics(channelCount: c)
-        var nonFinite: Int64 = 0
         let root = rankRoot.substream(0x5A11)
         for ch in 0..<c where model.active[ch] {
             let n = plan.localCount(ch, total: counts[ch])
             guard n > 0 else { continue }
             var rng = root.substream(UInt64(ch))
-            let w = weightedBatch(channel: ch, count: n, rng: &rng, nonFinite: &nonFinite).weights.map { $0.isFinite ? $0 : 0 }
+            let w = weightedBatch(channel: ch, count: n, rng: &rng).weights.map { $0.isFinite ? $0 : 0 }
             stats.add(channel: ch, weights: w)
             local[ch] = w
         }
@@ -195,7 +194,7 @@ public final class EventGenerator {
                     }
                     for ch in 0..<c where counts[ch] > 0 {
                         guard pick[ch] > 0 else { continue }
-                        let b = weightedBatch(channel: ch, count: counts[ch], rng: &channelRNG[ch], nonFinite: &nonFinite)
+                        let b = weightedBatch(channel: ch, count: counts[ch], rng: &channelRNG[ch])
                         var w = b.weights
                         var keep = [Int](), rho = [Double](), trialCounts = [Int64]()
                         for i in w.indices {
