@@ -55,17 +55,18 @@ let package = Package(
         // ---- Tests. MPIProbe is an executable the cluster tests launch under real mpirun.
         .executableTarget(name: "MPIProbe", dependencies: ["Cluster", "EventIO", "Numerics"], path: "Tests/MPIProbe"),
         .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "EventIO", "Numerics", "MPIProbe"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "EventIO", "Numerics", "MPIProbe", "TestSupport"]),
         .testTarget(name: "EventIOTests", dependencies: ["EventIO", "Cluster", "Numerics", "MPIProbe"]),
         .testTarget(name: "FlowsTests", dependencies: ["Flows", "Numerics"]),
         .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster", "Physics", "PDF",
                                                     "Amplitudes", "PhaseSpace", "Kinematics"]),
-        .testTarget(name: "EngineTests", dependencies: ["nisgen", "Integrator", "EventIO", "Flows", "Numerics"],
+        .testTarget(name: "EngineTests", dependencies: ["nisgen", "Integrator", "EventIO", "Flows", "Numerics", "TestSupport"],
                     exclude: ["check_events.py"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventIO", "Numerics"]),
-        .testTarget(name: "SlurmTests", dependencies: []),
+        .testTarget(name: "SlurmTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,17 +1,9 @@
 // Launch a built executable under real mpirun and capture its output.
 import Foundation
+import TestSupport
 
 enum MPIRun {
-    /// Folder of the running test binary: SwiftPM puts the built executables next to it.
-    static var productsFolder: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        // On Linux the test binary is `<products>/nisgenPackageTests.xctest`; on macOS a bundle.
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" || dir.lastPathComponent == "Contents" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }
+    static var productsFolder: URL { BuiltProducts.folder }
 
     struct Result { let status: Int32; let stdout: String; let stderr: String }
 
@@ -20,12 +12,7 @@ enum MPIRun {
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["mpirun", "-np", String(ranks), "--oversubscribe",
                        productsFolder.appendingPathComponent(executable).path] + arguments
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        p.environment = env
+        p.environment = BuiltProducts.mpiEnvironment
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

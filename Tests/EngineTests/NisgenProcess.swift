@@ -2,20 +2,13 @@
 // engine tests. Every run works in a fresh scratch folder.
 import Foundation
 import XCTest
+import TestSupport
 
 enum NisgenProcess {
-    /// Folder of the running test binary: SwiftPM puts the built executables next to it.
-    static var productsFolder: URL {
-        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        while dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
-        return dir
-    }
-    static var nisgen: String { productsFolder.appendingPathComponent("nisgen").path }
+    static var nisgen: String { BuiltProducts.folder.appendingPathComponent("nisgen").path }
     /// The repository root (for cards, .venv and the check script).
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-    static var python: String { repository.appendingPathComponent(".venv/bin/python").path }
+    static var repository: URL { BuiltProducts.repository }
+    static var python: String { BuiltProducts.python }
     static var checkScript: String { repository.appendingPathComponent("Tests/EngineTests/check_events.py").path }
 
     struct Result {
@@ -56,12 +49,7 @@ enum NisgenProcess {
     }
 
     static func launch(_ p: Process, in folder: URL, timeout: Double) throws -> Result {
-        var env = ProcessInfo.processInfo.environment
-        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
-        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
-        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        p.environment = env
+        p.environment = BuiltProducts.mpiEnvironment
         p.currentDirectoryURL = folder
         let outFile = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
         let errFile = folder.appendingPathComponent(".stderr-\(UUID().uuidString)")

@@ -3,25 +3,15 @@
 // keeps finished jobs for MinJobAge (600 s in scripts/slurm-local.sh).
 import Foundation
 import XCTest
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Paths of this checkout and of the built products.
 enum Checkout {
-    /// Repository root: this file is `<root>/Tests/SlurmTests/LocalSlurm.swift`.
-    static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Folder of the running test binary: SwiftPM puts the built executables next to it.
-    static var productsFolder: URL {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        while dir.pathExtension == "xctest" || dir.lastPathComponent == "MacOS" || dir.lastPathComponent == "Contents" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }
+    static var root: URL { BuiltProducts.repository }
+    static var productsFolder: URL { BuiltProducts.folder }
 
     /// The nisgen executable the jobs run: $NISGEN if set, else the one built next to the tests.
     static var nisgen: String {
@@ -29,7 +19,7 @@ enum Checkout {
         return productsFolder.appendingPathComponent("nisgen").path
     }
 
-    static var python: String { root.appendingPathComponent(".venv/bin/python").path }
+    static var python: String { BuiltProducts.python }
 }
 
 /// One finished command.
