@@ -129,4 +129,19 @@ public protocol EventSink: AnyObject {
     func write(_ events: [EventRecord]) throws
     func finish(_ totals: EventRunTotals) throws
     func abandon()
+    /// Stop without finishing: keep what was written, marked incomplete, with `state` to continue from.
+    func suspend(_ state: SinkResumeState) throws
+}
+
+/// What a producer needs to continue an interrupted run exactly where it stopped, one per rank: its own
+/// numbers (counters, random-stream positions, sums — opaque to the sink) and the events it had made but not
+/// yet written. Every rank's `integers` and `reals` have the same lengths.
+public struct SinkResumeState: Sendable, Equatable {
+    public var integers: [Int64]
+    public var reals: [Double]
+    public var pending: [EventRecord]
+
+    public init(integers: [Int64], reals: [Double], pending: [EventRecord]) {
+        self.integers = integers; self.reals = reals; self.pending = pending
+    }
 }

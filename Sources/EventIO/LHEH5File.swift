@@ -64,31 +64,13 @@ public final class LHEH5File {
     public func events(_ rows: Range<Int>) throws -> [EventRecord] {
         let eventRows = try reader.readDoubles("events", rows: rows)
         guard eventRows.rows > 0 else { return [] }
-        let firstParticle = Int(eventRows[0, 2])
-        let last = eventRows.rows - 1
-        let particleEnd = Int(eventRows[last, 2]) + Int(eventRows[last, 1])
-        // Rows must lie in order inside the particles read: a broken file is an error, not a crash.
-        for i in 0..<eventRows.rows {
-            let start = Int(eventRows[i, 2]), count = Int(eventRows[i, 1])
-            guard start >= firstParticle, count >= 0, start + count <= particleEnd else {
-                throw EventFileError.corrupt(path: path, reason: "event \(rows.lowerBound + i) has particle rows \(start)..<\(start + count) outside \(firstParticle)..<\(particleEnd)")
-            }
+        let (first, last) = (eventRows[0, 2], eventRows[eventRows.rows - 1, 2] + eventRows[eventRows.rows - 1, 1])
+        let particleRows = try reader.shape("particles").rows
+        guard first.isFinite, last.isFinite, first >= 0, first <= last, last <= Double(particleRows) else {
+            throw EventFileError.corrupt(path: path, reason: "events \(rows) point at particle rows \(first)..<\(last) outside 0..<\(particleRows)")
         }
-        let particles = try reader.readDoubles("particles", rows: firstParticle..<particleEnd)
-        return (0..<eventRows.rows).map { i in
-            let start = Int(eventRows[i, 2]) - firstParticle
-            let list = (0..<Int(eventRows[i, 1])).map { j in
-                let r = start + j
-                return EventParticle(id: Int32(particles[r, 0]), status: Int32(particles[r, 1]),
-                                     mother1: Int32(particles[r, 2]), mother2: Int32(particles[r, 3]),
-                                     colour1: Int32(particles[r, 4]), colour2: Int32(particles[r, 5]),
-                                     px: particles[r, 6], py: particles[r, 7], pz: particles[r, 8], e: particles[r, 9],
-                                     m: particles[r, 10], lifetime: particles[r, 11], spin: particles[r, 12])
-            }
-            return EventRecord(processID: Int(eventRows[i, 0]), particles: list, trials: Int64(eventRows[i, 3]),
-                               scale: eventRows[i, 4], factorizationScale: eventRows[i, 5], renormalizationScale: eventRows[i, 6],
-                               alphaQED: eventRows[i, 7], alphaS: eventRows[i, 8], relativeWeight: eventRows[i, 9])
-        }
+        let particles = try reader.readDoubles("particles", rows: Int(first)..<Int(last))
+        return try LHEH5Rows.records(events: eventRows, particles: particles, firstParticle: Int(first), firstEvent: rows.lowerBound, path: path)
     }
 
     /// Row ranges of at most `size` events covering the file, for streaming.

@@ -70,15 +70,44 @@ public final class LHEH5Sink: EventSink {
     /// Further string attributes of the file, written by `finish` (e.g. what `combine` did to the weights).
     public var extraAttributes: [(name: String, value: String)] = []
 
-    private let comm: Communicator
-    private var file: ParallelH5File?
+    let comm: Communicator
+    var file: ParallelH5File?
     /// The event rows this rank wrote and their relative weights, to rewrite the weight column in `finish`.
-    private var blocks: [(start: Int, count: Int)] = []
-    private var relativeWeights: [Double] = []
+    var blocks: [(start: Int, count: Int)] = []
+    var relativeWeights: [Double] = []
 
     /// Collectively create `path` (as `path.partial`). `particlesPerEvent` is the fixed stride of `particles`
     /// rows per event and must equal the largest `legs` of the processes: Pythia's LHEH5 reader assumes that.
-    public init(path: String, run: EventRunInfo, particlesPerEvent: Int, comm: Communicator, chunkEvents: Int = 4096) throws {
+    /// The run's provenance is written at once, with `complete` = 0, so a partial file says what it is.
+    public convenience init(path: String, run: EventRunInfo, particlesPerEvent: Int, comm: Communicator, chunkEvents: Int = 4096) throws {
+        try Self.checkLayout(run: run, particlesPerEvent: particlesPerEvent)
+        let file = try ParallelH5File(creating: path, comm: comm)
+        do {
+            let chunk = max(chunkEvents, 1)
+            try file.createDataset("events", columns: LHEH5Layout.eventColumns.count, chunkRows: chunk)
+            // ~1 MB particle chunks at most: large enough for sequential writes, small enough for the chunk cache.
+            try file.createDataset("particles", columns: LHEH5Layout.particleColumns.count,
+                                   chunkRows: min(chunk * particlesPerEvent, 8192))
+            try Self.writeProvenance(file, run: run, particlesPerEvent: particlesPerEvent)
+        } catch {
+            file.abandon()
+            throw error
+        }
+        self.init(path: path, run: run, particlesPerEvent: particlesPerEvent, comm: comm, file: file)
+    }
+
+    init(path: String, run: EventRunInfo, particlesPerEvent: Int, comm: Communicator, file: ParallelH5File,
+                 blocks: [(start: Int, count: Int)] = [], relativeWeights: [Double] = []) {
+        self.path = path
+        self.run = run
+        self.particlesPerEvent = particlesPerEvent
+        self.comm = comm
+        self.file = file
+        self.blocks = blocks
+        self.relativeWeights = relativeWeights
+    }
+
+    private static func checkLayout(run: EventRunInfo, particlesPerEvent: Int) throws {
         guard !run.processes.isEmpty else { throw EventFileError.invalidRun("the process list is empty") }
         if let p = run.processes.first(where: { $0.legs < 2 }) {
             throw EventFileError.invalidRun("process '\(p.name)' has \(p.legs) legs")
@@ -87,25 +116,22 @@ public final class LHEH5Sink: EventSink {
         guard particlesPerEvent == maxLegs else {
             throw EventFileError.invalidRun("particlesPerEvent = \(particlesPerEvent) but the processes have at most \(maxLegs) legs")
         }
-        self.path = path
-        self.run = run
-        self.particlesPerEvent = particlesPerEvent
-        self.comm = comm
-        let file = try ParallelH5File(creating: path, comm: comm)
-        do {
-            let chunk = max(chunkEvents, 1)
-            try file.createDataset("events", columns: LHEH5Layout.eventColumns.count, chunkRows: chunk)
-            // ~1 MB particle chunks at most: large enough for sequential writes, small enough for the chunk cache.
-            try file.createDataset("particles", columns: LHEH5Layout.particleColumns.count,
-                                   chunkRows: min(chunk * particlesPerEvent, 8192))
-        } catch {
-            file.abandon()
-            throw error
-        }
-        self.file = file
     }
 
-    private func problem(with event: EventRecord) -> String? {
+    private static func writeProvenance(_ file: ParallelH5File, run: EventRunInfo, particlesPerEvent: Int) throws {
+        try file.setAttribute("generator", value: "nisgen")
+        try file.setAttribute("cardHash", value: run.cardHash)
+        try file.setAttribute("modelHash", value: run.modelHash)
+        try file.setAttribute("seed", value: run.seed)
+        try file.setAttribute("cardText", value: run.cardText)
+        try file.setAttribute("weighting", value: run.weighted ? "weighted" : "unweighted")
+        try file.setAttribute("particlesPerEvent", value: Int64(particlesPerEvent))
+        try file.setAttribute("weightConvention", value: LHEH5Layout.weightConvention)
+        try file.setAttribute("complete", value: Int64(0))
+        try file.setAttribute("interrupted", value: Int64(0))
+    }
+
+    func problem(with event: EventRecord) -> String? {
         guard (1...run.processes.count).contains(event.processID) else {
             return "process id \(event.processID) outside 1...\(run.processes.count)"
         }
@@ -126,29 +152,9 @@ public final class LHEH5Sink: EventSink {
         guard comm.allAgree(localProblem == nil) else {
             throw EventFileError.invalidEvent(localProblem ?? "an event written on another rank is invalid")
         }
-        let width = LHEH5Layout.particleColumns.count
-        var particleRows = [Double](repeating: 0, count: events.count * particlesPerEvent * width)
-        for (i, event) in events.enumerated() {
-            for (j, p) in event.particles.enumerated() {
-                let at = (i * particlesPerEvent + j) * width
-                particleRows[at] = Double(p.id); particleRows[at + 1] = Double(p.status)
-                particleRows[at + 2] = Double(p.mother1); particleRows[at + 3] = Double(p.mother2)
-                particleRows[at + 4] = Double(p.colour1); particleRows[at + 5] = Double(p.colour2)
-                particleRows[at + 6] = p.px; particleRows[at + 7] = p.py; particleRows[at + 8] = p.pz
-                particleRows[at + 9] = p.e; particleRows[at + 10] = p.m
-                particleRows[at + 11] = p.lifetime; particleRows[at + 12] = p.spin
-            }
-        }
-        let firstParticleRow = try file.append("particles", rows: particleRows)
-        var eventRows: [Double] = []
-        eventRows.reserveCapacity(events.count * LHEH5Layout.eventColumns.count)
-        for (i, e) in events.enumerated() {
-            // The weight column holds the relative weight until `finish` knows the normalisation.
-            eventRows += [Double(e.processID), Double(e.particles.count), Double(firstParticleRow + i * particlesPerEvent),
-                          Double(e.trials), e.scale, e.factorizationScale, e.renormalizationScale, e.alphaQED, e.alphaS,
-                          e.relativeWeight]
-        }
-        let firstEventRow = try file.append("events", rows: eventRows)
+        let firstParticleRow = try file.append("particles", rows: LHEH5Rows.particleRows(events, particlesPerEvent: particlesPerEvent))
+        let firstEventRow = try file.append("events", rows: LHEH5Rows.eventRows(events, firstParticleRow: firstParticleRow,
+                                                                               particlesPerEvent: particlesPerEvent))
         guard !events.isEmpty else { return }
         if let last = blocks.last, last.start + last.count == firstEventRow {
             blocks[blocks.count - 1].count += events.count
@@ -202,19 +208,11 @@ public final class LHEH5Sink: EventSink {
         }
         try file.setStringAttribute("processNames", on: "procInfo", values: run.processes.map(\.name), variableLength: true)
 
-        try file.setAttribute("generator", value: "nisgen")
-        try file.setAttribute("cardHash", value: run.cardHash)
-        try file.setAttribute("modelHash", value: run.modelHash)
-        try file.setAttribute("seed", value: run.seed)
-        try file.setAttribute("cardText", value: run.cardText)
-        try file.setAttribute("weighting", value: run.weighted ? "weighted" : "unweighted")
-        try file.setAttribute("particlesPerEvent", value: Int64(particlesPerEvent))
         try file.setAttribute("eventCount", value: Int64(written))
         try file.setAttribute("trialCount", value: totals.trials)
         try file.setAttribute("crossSection", value: totals.crossSection)
         try file.setAttribute("crossSectionError", value: totals.error)
         try file.setAttribute("unitWeight", value: totals.unitWeight)
-        try file.setAttribute("weightConvention", value: LHEH5Layout.weightConvention)
         for (name, value) in extraAttributes { try file.setAttribute(name, value: value) }
         try file.setAttribute("complete", value: Int64(1))
         try file.close()

@@ -46,23 +46,18 @@ public enum H5ElementType: Sendable {
 public final class ParallelH5File {
     public let path: String
     public let partialPath: String
-    private let comm: Communicator
-    private var file: hid_t
-    private var datasets: [String: (id: hid_t, columns: Int, rows: Int, type: H5ElementType)] = [:]
-    private var closed = false
+    let comm: Communicator
+    var file: hid_t
+    var datasets: [String: (id: hid_t, columns: Int, rows: Int, type: H5ElementType)] = [:]
+    var closed = false
     /// Whether every write so far went through collective MPI-IO (always false in serial runs).
     public private(set) var allWritesCollective = true
 
     /// Collectively create the file. Every rank must call this with the same path.
     public init(creating path: String, comm: Communicator) throws {
-        self.path = path
-        self.partialPath = path + ".partial"
-        self.comm = comm
-        cmpi_h5_silence_errors()
-        let fapl = comm.size > 1 ? cmpi_h5_fapl_mpio() : H5Pcreate(cmpi_h5p_file_access())
+        (self.path, partialPath, self.comm) = (path, path + ".partial", comm)
+        let fapl = Self.fileAccess(comm)
         defer { H5Pclose(fapl) }
-        // HDF5 ≥ 1.8 object headers allow attributes over 64 kB (a long run card), in dense storage.
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110)
         file = H5Fcreate(partialPath, cmpi_h5f_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
         // Creation is collective: agree on the outcome so that all ranks fail together.
         guard comm.allAgree(file >= 0) else {
@@ -72,8 +67,73 @@ public final class ParallelH5File {
         }
     }
 
+    /// Collectively reopen `<path>.partial` left by a suspended run (`suspend()`), to append to it.
+    public init(resuming path: String, comm: Communicator) throws {
+        (self.path, partialPath, self.comm) = (path, path + ".partial", comm)
+        let fapl = Self.fileAccess(comm)
+        defer { H5Pclose(fapl) }
+        file = H5Fopen(partialPath, cmpi_h5f_acc_rdwr(), fapl)
+        guard comm.allAgree(file >= 0) else {
+            if file >= 0 { H5Fclose(file) }
+            closed = true
+            throw H5Error.cannotOpen(path: partialPath)
+        }
+    }
+
+    /// File access properties: MPI-IO on several ranks; HDF5 ≥ 1.8 object headers, which allow attributes
+    /// over 64 kB (a long run card) in dense storage. The caller closes the list.
+    private static func fileAccess(_ comm: Communicator) -> hid_t {
+        cmpi_h5_silence_errors()
+        let fapl = comm.size > 1 ? cmpi_h5_fapl_mpio() : H5Pcreate(cmpi_h5p_file_access())
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110)
+        return fapl
+    }
+
     deinit {
         if !closed { abandon() }
+    }
+
+    /// Open an existing extendible 2-D dataset of the file (after `init(resuming:)`) for appending. Collective.
+    public func openDataset(_ name: String, type: H5ElementType = .float64) throws {
+        let id = H5Lexists(file, name, hid_t(H5P_DEFAULT)) > 0 ? H5Dopen2(file, name, hid_t(H5P_DEFAULT)) : -1
+        var dims: [hsize_t] = [0, 0]
+        var rank: Int32 = -1
+        if id >= 0 {
+            let space = H5Dget_space(id)
+            rank = H5Sget_simple_extent_dims(space, &dims, nil)
+            H5Sclose(space)
+        }
+        guard comm.allAgree(id >= 0 && rank == 2) else {
+            if id >= 0 { H5Dclose(id) }
+            throw H5Error.noSuchDataset(name: name)
+        }
+        datasets[name] = (id, Int(dims[1]), Int(dims[0]), type)
+    }
+
+    /// Remove a dataset (e.g. a resume record that has been read). Collective; a missing one is fine.
+    public func removeDataset(_ name: String) throws {
+        if let ds = datasets.removeValue(forKey: name) { H5Dclose(ds.id) }
+        let ok = H5Lexists(file, name, hid_t(H5P_DEFAULT)) <= 0 || H5Ldelete(file, name, hid_t(H5P_DEFAULT)) >= 0
+        guard comm.allAgree(ok) else { throw H5Error.callFailed("H5Ldelete(\(name))") }
+    }
+
+    /// Collectively read one column of a 2-D dataset for this rank's row blocks (the mirror of `overwriteColumn`).
+    public func readColumn(_ name: String, column: Int, rowBlocks: [(start: Int, count: Int)]) throws -> [Double] {
+        guard let ds = datasets[name] else { throw H5Error.noSuchDataset(name: name) }
+        let blocks = rowBlocks.filter { $0.count > 0 }
+        let rows = blocks.reduce(0) { $0 + $1.count }
+        let inRange = blocks.allSatisfy { $0.start >= 0 && $0.start + $0.count <= ds.rows }
+        guard comm.allAgree(column >= 0 && column < ds.columns && inRange) else {
+            throw H5Error.callFailed("readColumn(\(name), column \(column)): blocks outside the dataset")
+        }
+        let (fileSpace, memSpace) = columnSelection(ds.id, column: column, blocks: blocks, rows: rows)
+        defer { H5Sclose(fileSpace); H5Sclose(memSpace) }
+        let dxpl = transferList()
+        defer { H5Pclose(dxpl) }
+        var values = [Double](repeating: 0, count: max(rows, 1))
+        let rc = values.withUnsafeMutableBufferPointer { H5Dread(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) }
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dread(\(name), column \(column))") }
+        return Array(values.prefix(rows))
     }
 
     /// Create an extendible rows × `columns` dataset. Collective.
@@ -206,11 +266,20 @@ public final class ParallelH5File {
         guard comm.allAgree(column >= 0 && column < ds.columns && rows == values.count && inRange) else {
             throw H5Error.callFailed("overwriteColumn(\(name), column \(column)): blocks outside the dataset or values of the wrong length")
         }
-        let fileSpace = H5Dget_space(ds.id)
-        defer { H5Sclose(fileSpace) }
+        let (fileSpace, memSpace) = columnSelection(ds.id, column: column, blocks: blocks, rows: rows)
+        defer { H5Sclose(fileSpace); H5Sclose(memSpace) }
+        let dxpl = transferList()
+        defer { H5Pclose(dxpl) }
+        let rc = values.withUnsafeBufferPointer { H5Dwrite(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) }
+        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name), column \(column))") }
+    }
+
+    /// The file selection of one column over row blocks and a matching 1-D memory space (none selected for
+    /// a rank without blocks, which still joins the collective call). The caller closes both.
+    private func columnSelection(_ dataset: hid_t, column: Int, blocks: [(start: Int, count: Int)], rows: Int) -> (hid_t, hid_t) {
+        let fileSpace = H5Dget_space(dataset)
         var memDims: [hsize_t] = [hsize_t(max(rows, 1))]
         let memSpace = H5Screate_simple(1, &memDims, nil)
-        defer { H5Sclose(memSpace) }
         if blocks.isEmpty {
             H5Sselect_none(fileSpace)
             H5Sselect_none(memSpace)
@@ -221,10 +290,7 @@ public final class ParallelH5File {
                 H5Sselect_hyperslab(fileSpace, i == 0 ? H5S_SELECT_SET : H5S_SELECT_OR, &start, nil, &count, nil)
             }
         }
-        let dxpl = transferList()
-        defer { H5Pclose(dxpl) }
-        let rc = values.withUnsafeBufferPointer { H5Dwrite(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) }
-        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name), column \(column))") }
+        return (fileSpace, memSpace)
     }
 
     private func transferList() -> hid_t {
@@ -304,6 +370,8 @@ public final class ParallelH5File {
             target = file
         }
         defer { if opened { H5Dclose(target) } }
+        // Replace an attribute written earlier (a resumed file's `complete`, say).
+        if H5Aexists(target, attribute) > 0 { H5Adelete(target, attribute) }
         let attr = H5Acreate2(target, attribute, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
         guard comm.allAgree(attr >= 0) else {
             if attr >= 0 { H5Aclose(attr) }
@@ -317,18 +385,29 @@ public final class ParallelH5File {
     /// Collectively close and publish: `<path>.partial` becomes `<path>`.
     public func close() throws {
         guard !closed else { return }
-        closed = true
-        var ok = true
-        for (_, ds) in datasets { if H5Dclose(ds.id) < 0 { ok = false } }
-        datasets = [:]
-        if H5Fclose(file) < 0 { ok = false }
-        guard comm.allAgree(ok) else {
+        guard closeHandles() else {
             if comm.isRoot { unlink(partialPath) }
             throw H5Error.callFailed("H5Fclose")
         }
         var renamed = true
         if comm.isRoot { renamed = rename(partialPath, path) == 0 }
         guard comm.allAgree(renamed) else { throw H5Error.renameFailed(from: partialPath, to: path) }
+    }
+
+    /// Collectively close but keep `<path>.partial` (an interrupted run to be resumed with `init(resuming:)`).
+    public func suspend() throws {
+        guard !closed else { return }
+        guard closeHandles() else { throw H5Error.callFailed("H5Fclose(\(partialPath))") }
+    }
+
+    /// Close every dataset and the file (collective); whether all ranks succeeded.
+    private func closeHandles() -> Bool {
+        closed = true
+        var ok = true
+        for (_, ds) in datasets { if H5Dclose(ds.id) < 0 { ok = false } }
+        datasets = [:]
+        if H5Fclose(file) < 0 { ok = false }
+        return comm.allAgree(ok)
     }
 
     /// Give up: close handles and delete the partial file (collective when called on all ranks).

@@ -9,6 +9,7 @@ public struct ChannelBatch: Sendable {
     public var features: MatrixD        // channel-weight net inputs
     public var priorWeights: MatrixD    // n × C or empty
     public var alpha: [Double] = []     // α_channel(x_i), filled by `ChannelBatchSampler.assignChannelWeights`
+    public var faults = NumericalFaults() // non-finite values the integrand met (those points have value 0)
 
     public var count: Int { value.count }
 
@@ -40,7 +41,7 @@ public struct ChannelBatchSampler {
         precondition(evaluation.value.count == points.rows, "integrand returned \(evaluation.value.count) values for \(points.rows) points")
         let features = integrand.featureCount > 0 ? evaluation.features : points
         return ChannelBatch(channel: channel, points: points, logQSample: logQSample, value: evaluation.value,
-                            features: features, priorWeights: evaluation.priorWeights)
+                            features: features, priorWeights: evaluation.priorWeights, faults: evaluation.faults)
     }
 
     /// Stack the batches' features and priors, run the channel weights once and store α_c in each batch.

@@ -28,6 +28,10 @@ public struct GenerationSettings: Sendable, Equatable {
     public var batchSize = 4096
     /// Events per collective write round, summed over ranks.
     public var flushEvents = 10_000
+    /// A run stops when more than this share of its trials had NaN or infinite values (checked from
+    /// `minimumTrialsForFaultCheck` trials on, summed over ranks).
+    public var maximumFaultShare = 1e-3
+    public var minimumTrialsForFaultCheck: Int64 = 10_000
 
     public init(events: Int) { self.events = events }
 
@@ -38,6 +42,7 @@ public struct GenerationSettings: Sendable, Equatable {
         try check(minimumSurveyPerChannel >= 0, "survey minimum per channel must be ≥ 0")
         try check(batchSize >= 1, "generation batch size must be ≥ 1, got \(batchSize)")
         try check(flushEvents >= 1, "flush_events must be ≥ 1, got \(flushEvents)")
+        try check(maximumFaultShare >= 0 && maximumFaultShare <= 1, "max_fault_share must be in [0, 1], got \(maximumFaultShare)")
     }
 }
 
@@ -58,8 +63,9 @@ public struct GenerationSummary: Sendable {
     public var maximumWeights: [Double]
     public var surveyCrossSection: Double
     public var surveyError: Double
-    /// Trials whose weight was NaN or infinite (excluded, counted).
+    /// Trials whose weight was NaN or infinite (excluded, counted), in total and by source.
     public var nonFiniteTrials: Int64
+    public var faults: NumericalFaults
     /// Accepted points the physics could not turn into an event (dropped, counted).
     public var lostEvents: Int64
     public var unitWeight: Double
@@ -148,108 +154,168 @@ public final class EventGenerator {
         return (maxima, global.integral, global.error)
     }
 
-    /// Survey, then generate into the sinks. `progress(eventsWritten, trials)` after every round (global).
-    public func generate(maker: any EventMaker, sinks: [any EventSink],
-                         progress: ((Int64, Int64) -> Void)? = nil) throws -> GenerationSummary {
+    /// How a call to `generate` ended.
+    public enum Outcome {
+        /// All events written, sinks finished.
+        case finished(GenerationSummary)
+        /// Stopped on request after `events` of `target` events: the sinks hold them with a resume record.
+        case interrupted(events: Int64, target: Int64)
+    }
+
+    /// Survey, then generate into the sinks; `resume` continues an interrupted run from the sink's record
+    /// (same rank count and settings; the survey is not repeated). `stopRequested` is polled between write
+    /// rounds: when it is true on any rank, every sink is suspended. `progress(eventsWritten, trials)` after
+    /// every round (global).
+    public func generate(maker: any EventMaker, sinks: [any EventSink], resume: SinkResumeState? = nil,
+                         stopRequested: () -> Bool = { false },
+                         progress: ((Int64, Int64) -> Void)? = nil) throws -> Outcome {
         let start = communicator.wallTime()
-        let c = model.channelCount
-        let (maxima, surveySigma, surveyError) = survey()
-        let total = maxima.reduce(0, +)
-        guard total > 0, total.isFinite else {
-            throw IntegratorError.generation("the survey found no point with a non-zero weight (σ = \(surveySigma) pb): check the cuts and the model")
-        }
-        let pick = maxima.map { $0 / total }
-        var cumulative = [Double](), acc = 0.0
-        for p in pick { acc += p; cumulative.append(acc) }
-        let m = communicator.size, r = communicator.rank
-        var remaining = settings.events / m + (r < settings.events % m ? 1 : 0)
-        let perRound = max(1, (settings.flushEvents + m - 1) / m)
-        let root = rankRoot
-        var select = root.substream(0), unweight = root.substream(0xA11), physics = root.substream(0xE7E7)
-        var channelRNG = (0..<c).map { root.substream(UInt64($0) + 1) }
-        // Σx, Σx² and n over all trials, x = w/P_c; per process Σρ (and Σρ² for weighted runs).
-        var sumX = 0.0, sumX2 = 0.0, trials: Int64 = 0
-        var nonFinite: Int64 = 0, lost: Int64 = 0, overweight: Int64 = 0
-        let processes = maker.processes.count
-        var processRho = [Double](repeating: 0, count: processes), processRho2 = processRho
-        var processEvents = [Int64](repeating: 0, count: processes)
-        var rhoSum = 0.0, overweightRho = 0.0, written: Int64 = 0
-        var sinceLast: Int64 = 0
-        var pending = [EventRecord]()
-        let acceptance = max(surveySigma / total, 1e-6)
         do {
-            while communicator.allreduce(Int64(remaining > 0 || !pending.isEmpty ? 1 : 0), .max) == 1 {
-                let target = min(remaining, perRound)
-                while pending.count < target {
-                    let needed = target - pending.count
+            var state = try initialState(processes: maker.processes.count, resume: resume)
+            let total = state.maxima.reduce(0, +)
+            guard total > 0, total.isFinite else {
+                throw IntegratorError.generation("the survey found no point with a non-zero weight (σ = \(state.surveyCrossSection) pb): check the cuts and the model")
+            }
+            let pick = state.maxima.map { $0 / total }
+            var cumulative = [Double](), acc = 0.0
+            for p in pick { acc += p; cumulative.append(acc) }
+            let m = communicator.size
+            let perRound = max(1, (settings.flushEvents + m - 1) / m)
+            let acceptance = max(state.surveyCrossSection / total, 1e-6)
+            while true {
+                var flags = [Int64(state.tally.remaining > 0 || !state.pending.isEmpty ? 1 : 0), stopRequested() ? 1 : 0]
+                communicator.allreduce(&flags, .max)
+                guard flags[0] == 1 else { break }
+                if flags[1] == 1 {
+                    let record = state.resumeState(settings: settings, elapsed: communicator.wallTime() - start)
+                    for s in sinks { try s.suspend(record) }
+                    return .interrupted(events: communicator.allreduce(state.tally.written, .sum), target: Int64(settings.events))
+                }
+                let target = min(state.tally.remaining, perRound)
+                while state.pending.count < target {
+                    let needed = target - state.pending.count
                     let batch = settings.weighted ? min(settings.batchSize, max(needed * 2, 64))
                                                   : min(settings.batchSize, max(Int(Double(needed) / acceptance * 1.2), 64))
-                    // Trials per channel: a multinomial draw with probabilities P_c.
-                    var counts = [Int](repeating: 0, count: c)
-                    for _ in 0..<batch {
-                        let u = select.uniform()
-                        var k = 0
-                        while k < c - 1 && (cumulative[k] <= u || pick[k] == 0) { k += 1 }
-                        counts[k] += 1
-                    }
-                    for ch in 0..<c where counts[ch] > 0 {
-                        guard pick[ch] > 0 else { continue }
-                        let b = weightedBatch(channel: ch, count: counts[ch], rng: &channelRNG[ch])
-                        var w = b.weights
-                        var keep = [Int](), rho = [Double](), trialCounts = [Int64]()
-                        for i in w.indices {
-                            trials += 1; sinceLast += 1
-                            if !w[i].isFinite { nonFinite += 1; w[i] = 0 }
-                            let x = w[i] / pick[ch]
-                            sumX += x; sumX2 += x * x
-                            guard w[i] != 0 else { continue }
-                            let a = abs(w[i])
-                            if settings.weighted {
-                                keep.append(i); rho.append(x); trialCounts.append(sinceLast); sinceLast = 0
-                            } else if a >= maxima[ch] || unweight.uniform() * maxima[ch] < a {
-                                keep.append(i)
-                                rho.append((w[i] < 0 ? -1 : 1) * max(a / maxima[ch], 1))
-                                trialCounts.append(sinceLast); sinceLast = 0
-                            }
-                        }
-                        guard !keep.isEmpty else { continue }
-                        var points = MatrixD(rows: keep.count, cols: b.points.cols)
-                        for (row, i) in keep.enumerated() { for k in 0..<b.points.cols { points[row, k] = b.points[i, k] } }
-                        let records = try maker.events(channel: ch, points: points, relativeWeights: rho, trials: trialCounts, rng: &physics)
-                        for record in records {
-                            if let record { pending.append(record) } else { lost += 1 }
-                        }
-                    }
+                    try trialBatch(batch, pick: pick, cumulative: cumulative, maker: maker, state: &state)
                 }
                 // Write this round's events; extras beyond the rank's total are dropped (σ comes from the trials).
-                let block = Array(pending.prefix(target))
-                pending.removeFirst(block.count)
-                remaining -= block.count
-                if remaining == 0 { pending.removeAll() }
-                for e in block {
-                    let p = e.processID - 1
-                    if p >= 0 && p < processes {
-                        processRho[p] += e.relativeWeight; processRho2[p] += e.relativeWeight * e.relativeWeight
-                        processEvents[p] += 1
-                    }
-                    rhoSum += e.relativeWeight
-                    if !settings.weighted && abs(e.relativeWeight) > 1 { overweight += 1; overweightRho += abs(e.relativeWeight) }
-                }
-                written += Int64(block.count)
+                let block = Array(state.pending.prefix(target))
+                state.pending.removeFirst(block.count)
+                state.tally.account(block, weighted: settings.weighted)
+                if state.tally.remaining == 0 { state.pending.removeAll() }
                 for s in sinks { try s.write(block) }
-                var counters = [written, trials]
+                var counters = [state.tally.written, state.tally.trials, state.tally.faults.total]
                 communicator.allreduce(&counters, .sum)
+                try checkFaults(trials: counters[1], faults: counters[2], state.tally)
                 progress?(counters[0], counters[1])
             }
+            return .finished(try finish(state.tally, maxima: state.maxima, survey: (state.surveyCrossSection, state.surveyError),
+                                        processes: maker.processes.count, sinks: sinks, start: start))
         } catch {
             for s in sinks { s.abandon() }
             throw error
         }
-        // Totals over ranks.
-        var sums = [sumX, sumX2, rhoSum, overweightRho] + processRho + processRho2
-        communicator.allreduce(&sums, .sum)
-        var counts = [trials, written, nonFinite, lost, overweight] + processEvents
+    }
+
+    /// A new run's state after the survey, or an interrupted run's state from its record.
+    func initialState(processes: Int, resume: SinkResumeState?) throws -> GenerationState {
+        let m = communicator.size, r = communicator.rank
+        let quota = settings.events / m + (r < settings.events % m ? 1 : 0)
+        let tally = GenerationTally(remaining: quota, channels: model.channelCount, processes: processes)
+        let blank = GenerationState(tally: tally, root: rankRoot, channels: model.channelCount,
+                                    maxima: [Double](repeating: 0, count: model.channelCount), surveyCrossSection: 0, surveyError: 0)
+        if let resume {
+            let restored = Result { try GenerationState(resuming: resume, fresh: blank, settings: settings) }
+            guard communicator.allAgree((try? restored.get()) != nil) else {
+                _ = try restored.get()
+                throw IntegratorError.generation("another rank's resume record does not fit this run")
+            }
+            return try restored.get()
+        }
+        var state = blank
+        (state.maxima, state.surveyCrossSection, state.surveyError) = survey()
+        return state
+    }
+
+    /// `count` trials: channels drawn with probabilities `pick`, points sampled, weights checked, accepted
+    /// points made into events (appended to `state.pending`).
+    func trialBatch(_ count: Int, pick: [Double], cumulative: [Double], maker: any EventMaker, state: inout GenerationState) throws {
+        let c = model.channelCount
+        // Trials per channel: a multinomial draw with probabilities P_c.
+        var counts = [Int](repeating: 0, count: c)
+        for _ in 0..<count {
+            let u = state.select.uniform()
+            var k = 0
+            while k < c - 1 && (cumulative[k] <= u || pick[k] == 0) { k += 1 }
+            counts[k] += 1
+        }
+        for ch in 0..<c where counts[ch] > 0 && pick[ch] > 0 {
+            let b = weightedBatch(channel: ch, count: counts[ch], rng: &state.channelStreams[ch])
+            state.tally.faults.add(b.faults)
+            state.tally.channelFaults[ch] += b.faults.total
+            var w = b.weights
+            var keep = [Int](), rho = [Double](), trialCounts = [Int64]()
+            let maximum = state.maxima[ch]
+            for i in w.indices {
+                if !w[i].isFinite {
+                    // The integrand reports its own faults (value 0); what is left is the sampler's.
+                    state.tally.faults.record(!b.logQSample[i].isFinite ? .density : (!b.alpha[i].isFinite ? .channelWeight : .integrand))
+                    state.tally.channelFaults[ch] += 1
+                    w[i] = 0
+                }
+                let x = w[i] / pick[ch]
+                state.tally.addTrial(x)
+                guard w[i] != 0 else { continue }
+                let a = abs(w[i])
+                if settings.weighted {
+                    keep.append(i); rho.append(x)
+                } else if a >= maximum || state.unweight.uniform() * maximum < a {
+                    keep.append(i)
+                    rho.append((w[i] < 0 ? -1 : 1) * max(a / maximum, 1))
+                } else {
+                    continue
+                }
+                trialCounts.append(state.tally.sinceLast)
+                state.tally.sinceLast = 0
+            }
+            guard !keep.isEmpty else { continue }
+            var points = MatrixD(rows: keep.count, cols: b.points.cols)
+            for (row, i) in keep.enumerated() { for k in 0..<b.points.cols { points[row, k] = b.points[i, k] } }
+            let records = try maker.events(channel: ch, points: points, relativeWeights: rho, trials: trialCounts, rng: &state.physics)
+            for record in records {
+                if let record { state.pending.append(record) } else { state.tally.lost += 1 }
+            }
+        }
+    }
+
+    /// Stop a run whose share of non-finite trials (global) exceeds the setting, saying where they came from.
+    func checkFaults(trials: Int64, faults: Int64, _ tally: GenerationTally) throws {
+        guard trials >= settings.minimumTrialsForFaultCheck,
+              Double(faults) > settings.maximumFaultShare * Double(trials) else { return }
+        var counts = tally.faults.counts
         communicator.allreduce(&counts, .sum)
+        var byChannel = tally.channelFaults
+        communicator.allreduce(&byChannel, .sum)
+        let worst = byChannel.indices.max { byChannel[$0] < byChannel[$1] } ?? 0
+        let name = worst < model.channelNames.count ? " '\(model.channelNames[worst])'" : ""
+        let share = Double(faults) / Double(trials)
+        throw IntegratorError.numericalFaults("\(faults) of \(trials) trials (\(Self.percent(share))) had NaN or infinite values, more than max_fault_share = \(Self.percent(settings.maximumFaultShare)): \(NumericalFaults(counts: counts).summary); most in channel \(worst)\(name) (\(byChannel[worst]))")
+    }
+
+    static func percent(_ x: Double) -> String {
+        let p = x * 100
+        return p >= 1 ? "\((p * 10).rounded() / 10) %" : "\((p * 1000).rounded() / 1000) %"
+    }
+
+    /// Totals over ranks, the summary, and the sinks finished with them.
+    func finish(_ t: GenerationTally, maxima: [Double], survey: (Double, Double), processes: Int,
+                sinks: [any EventSink], start: Double) throws -> GenerationSummary {
+        var sums = [t.sumX, t.sumX2, t.rhoSum, t.overweightRho] + t.processRho + t.processRho2
+        communicator.allreduce(&sums, .sum)
+        var counts = [t.trials, t.written, t.faults.total, t.lost, t.overweight] + t.processEvents
+        communicator.allreduce(&counts, .sum)
+        var faultCounts = t.faults.counts
+        communicator.allreduce(&faultCounts, .sum)
         let n = Double(max(counts[0], 1))
         let sigma = sums[0] / n
         let error = counts[0] > 1 ? (max(sums[1] / n - sigma * sigma, 0) / (n - 1)).squareRoot() : 0
@@ -271,23 +337,19 @@ public final class EventGenerator {
                 processError.append((f * f * error * error + binomial * binomial).squareRoot())
             }
         }
-        let seconds = communicator.gather([communicator.wallTime() - start], root: 0).map { $0.first ?? 0 }
+        let seconds = communicator.gather([t.earlierSeconds + communicator.wallTime() - start], root: 0).map { $0.first ?? 0 }
         let perRank = communicator.broadcastArray(seconds, root: 0)
         let totals = EventRunTotals(crossSection: sigma, error: error, processCrossSections: processSigma, processErrors: processError,
                                     processMaximumWeights: Array(repeating: unit, count: processes), unitWeight: unit,
                                     events: counts[1], trials: counts[0])
-        do {
-            for s in sinks { try s.finish(totals) }
-        } catch {
-            for s in sinks { s.abandon() }
-            throw error
-        }
+        for s in sinks { try s.finish(totals) }
         return GenerationSummary(crossSection: sigma, error: error, events: counts[1], trials: counts[0],
                                  efficiency: Double(counts[1]) / n, overweightEvents: counts[4],
                                  overweightShare: totalRho != 0 ? sums[3] / abs(totalRho) : 0,
                                  processCrossSections: processSigma, processErrors: processError,
                                  processEvents: Array(counts[5...]), maximumWeights: maxima,
-                                 surveyCrossSection: surveySigma, surveyError: surveyError, nonFiniteTrials: counts[2],
+                                 surveyCrossSection: survey.0, surveyError: survey.1, nonFiniteTrials: counts[2],
+                                 faults: NumericalFaults(counts: faultCounts),
                                  lostEvents: counts[3], unitWeight: unit, rankSeconds: perRank, estimatorName: settings.estimator.name)
     }
 }

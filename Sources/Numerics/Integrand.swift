@@ -11,6 +11,8 @@ public struct ChannelEvaluation: Sendable {
     /// n × k inputs of the channel-weight network (for example the point in a channel-independent
     /// parametrisation); empty means "use y".
     public var features: MatrixD
+    /// Non-finite values met in this batch (those points have value 0), by source.
+    public var faults = NumericalFaults()
 
     public init(value: [Double] = [], priorWeights: MatrixD = MatrixD(rows: 0, cols: 0),
                 features: MatrixD = MatrixD(rows: 0, cols: 0)) {

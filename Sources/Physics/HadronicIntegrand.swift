@@ -45,6 +45,8 @@ public struct HadronicIntegrand: Integrand, Sendable {
     public let featureChannel: Int?
     /// Which prior channel weights are returned.
     public let priorWeighting: PriorWeighting
+    /// Test hook: NaN for a fraction of the PDF or matrix-element values (see `FaultInjection`).
+    public var faultInjection: FaultInjection? = nil
     var usesPriorWeights: Bool { priorWeighting != .none }
     let table: FlavourTable
 
@@ -96,6 +98,8 @@ public struct HadronicIntegrand: Integrand, Sendable {
     struct PointResult {
         var f = 0.0
         var muR = 0.0, muF = 0.0, alphaS = 0.0
+        /// Where a non-finite value arose (then f = 0).
+        var fault: NumericalFaults.Source? = nil
     }
 
     /// Scratch buffers reused across the points of a batch.
@@ -119,11 +123,16 @@ public struct HadronicIntegrand: Integrand, Sendable {
         let (muR, muF) = scales.scales(p, partons: partons, wMass: model.mW)
         r.muR = muR; r.muF = muF
         r.alphaS = pdf.alphaS(muR)
+        var densitiesFinite = r.alphaS.isFinite
         for k in 0..<table.pdgIDs.count {
             let id = table.pdgIDs[k]
             scratch.fa[k] = pdf.xfx(id, x: x1, q: muF) / x1
             scratch.fb[k] = pdf.xfx(id, x: x2, q: muF) / x2
+            densitiesFinite = densitiesFinite && scratch.fa[k].isFinite && scratch.fb[k].isFinite
         }
+        if let injected = faultInjection, injected.source == .pdf, injected.hits(x1) { densitiesFinite = false }
+        guard densitiesFinite else { r.fault = .pdf; return r }
+        let injectME = faultInjection.map { $0.source == .matrixElement && $0.hits(x2) } ?? false
         var total = 0.0
         for call in table.calls {
             var lum = 0.0
@@ -133,7 +142,8 @@ public struct HadronicIntegrand: Integrand, Sendable {
                 continue
             }
             for i in 0..<call.slots.count { scratch.meMomenta[i] = p[call.slots[i]] }
-            let m2 = groups[call.group].matrixElement.squared(scratch.meMomenta, alphaS: r.alphaS)
+            let m2 = injectME ? .nan : groups[call.group].matrixElement.squared(scratch.meMomenta, alphaS: r.alphaS)
+            guard m2.isFinite else { r.fault = .matrixElement; r.f = 0; return r }
             total += lum * m2
             if recordMembers {
                 for m in call.members { scratch.contributions[m] = scratch.fa[table.beam1[m]] * scratch.fb[table.beam2[m]] * m2 }
@@ -176,6 +186,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
         ch.map(points: points, into: &batch)
         var scratch = Scratch(table: table, legs: legs)
         if result.value.count != n { result.value = [Double](repeating: 0, count: n) }
+        result.faults = NumericalFaults()
         // Fresh matrices instead of Matrix.resize: growing through resize appends element by element
         // through an unspecialised generic path, which cost ~40% of the time in the benchmark.
         func shape(_ m: inout MatrixD, _ r: Int, _ c: Int) {
@@ -189,15 +200,19 @@ public struct HadronicIntegrand: Integrand, Sendable {
             let w = batch.weight[i]
             var value = 0.0
             var usable = false
-            if w > 0 {
+            if w.isNaN || w.isInfinite {
+                result.faults.record(.phaseSpace)
+                if firstBad == nil { firstBad = i }
+            } else if w > 0 {
                 let base = i &* legs
-                var finite = w.isFinite
+                var finite = true
                 for k in 0..<legs {
                     let q = batch.momenta[base &+ k]
                     point[k] = q
                     finite = finite && q.e.isFinite && q.px.isFinite && q.py.isFinite && q.pz.isFinite
                 }
                 if !finite {
+                    result.faults.record(.phaseSpace)
                     if firstBad == nil { firstBad = i }
                 } else {
                     usable = true
@@ -205,7 +220,14 @@ public struct HadronicIntegrand: Integrand, Sendable {
                         physics($0, x1: batch.x1[i], x2: batch.x2[i], scratch: &scratch, recordMembers: false)
                     }
                     value = r.f * w
-                    if !value.isFinite { if firstBad == nil { firstBad = i }; value = 0 }
+                    if let source = r.fault {
+                        result.faults.record(source)
+                        if firstBad == nil { firstBad = i }
+                    } else if !value.isFinite {
+                        result.faults.record(.integrand)
+                        if firstBad == nil { firstBad = i }
+                        value = 0
+                    }
                 }
             }
             result.value[i] = value

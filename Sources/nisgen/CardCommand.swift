@@ -120,7 +120,8 @@ extension RunCard {
         overweight_share = \(String(describing: 1e-3))      # overweight events carry at most this share of σ
         survey_points = \(g.surveyPoints)        # points (all ranks) that fix each channel's maximum weight
         batch_size = \(g.batchSize)             # trial points per rank and batch
-        flush_events = \(g.flushEvents)          # events per collective write round
+        flush_events = \(g.flushEvents)          # events per collective write round (and the resume granularity)
+        max_fault_share = \(String(describing: g.maximumFaultShare))       # stop when more trials than this have NaN/inf values
         lhe = false                   # also write LHE v3
 
         [output]

@@ -39,12 +39,21 @@ struct Generate: ParsableCommand {
     @Flag(help: "Print nothing but errors and the final result.") var quiet = false
     @Flag(help: "Print debugging details on every rank.") var verbose = false
     @Option(help: "Seconds between progress lines when the output is not a terminal, e.g. a Slurm log.") var progressInterval = 30.0
+    @Flag(help: "Continue the run that a stop signal interrupted (its OUTPUT.partial), with the same card, model, seed, events and number of ranks.") var resume = false
+    /// Tests: act as if a stop signal arrived after this many write rounds.
+    @Option(help: .hidden) var stopAfterRounds: Int?
+    /// Tests: NaN for a fraction of one source's values, e.g. matrix_element:0.01 (see FaultInjection).
+    @Option(help: .hidden) var injectFaults: String?
 
     func validate() throws {
         if let events, events <= 0 { throw ValidationError("--events must be ≥ 1, got \(events)") }
+        if let injectFaults, FaultInjection(injectFaults) == nil {
+            throw ValidationError("--inject-faults wants SOURCE:FRACTION with SOURCE one of \(NumericalFaults.Source.allCases.map(\.key).joined(separator: ", ")), got '\(injectFaults)'")
+        }
     }
 
     func run() throws {
+        Job.catchStopSignals()
         Job.run { comm in try generate(comm) }
     }
 
@@ -61,6 +70,13 @@ struct Generate: ParsableCommand {
         for p in [path, lhePath, summaryPath].compactMap({ $0 }) where Job.fileExists(p) {
             throw IntegrateError("output '\(p)' exists; choose another path or delete it")
         }
+        let partial = path + ".partial"
+        if resume && !Job.fileExists(partial) {
+            throw IntegrateError("--resume: there is no interrupted run to continue ('\(partial)' does not exist)")
+        }
+        if !resume && Job.fileExists(partial) {
+            throw IntegrateError("an interrupted run left '\(partial)': continue it with --resume (same card, model, seed, events and ranks) or delete it")
+        }
         if let lhePath, lhePath == path { throw IntegrateError("--lhe and --output name the same file '\(path)'") }
         try Job.prepareFolder(for: path, comm: comm)
         if let lhePath { try Job.prepareFolder(for: lhePath, comm: comm) }
@@ -69,8 +85,9 @@ struct Generate: ParsableCommand {
         guard trained.cardHash == rc.physicsHash else {
             throw IntegrateError("model '\(model)' was trained for other physics (\(trained.process)) than the card describes (\(rc.setup.process)): process, beams, PDF, model, cuts and scales must agree")
         }
-        let integrand: HadronicIntegrand
+        var integrand: HadronicIntegrand
         do { integrand = try rc.setup.makeIntegrand() } catch { throw IntegrateError("\(error)") }
+        integrand.faultInjection = injectFaults.flatMap(FaultInjection.init)
         setBLASThreads(1)
         let generator: EventGenerator
         do { generator = try EventGenerator(integrand: integrand, model: trained, settings: rc.generation, communicator: comm) }
@@ -80,18 +97,37 @@ struct Generate: ParsableCommand {
                                      seed: rc.generation.seed)
         var runInfo = info
         runInfo.cardText = text
-        let sink = try LHEH5Sink(path: path, run: runInfo, particlesPerEvent: maker.particlesPerEvent, comm: comm,
+        let sink: LHEH5Sink
+        var resumeState: SinkResumeState? = nil
+        if resume {
+            do {
+                (sink, resumeState) = try LHEH5Sink.resume(path: path, run: runInfo, particlesPerEvent: maker.particlesPerEvent, comm: comm)
+            } catch { throw IntegrateError("--resume: \(error)") }
+        } else {
+            sink = try LHEH5Sink(path: path, run: runInfo, particlesPerEvent: maker.particlesPerEvent, comm: comm,
                                  chunkEvents: max(256, min(rc.generation.flushEvents, 16_384)))
+        }
         let target = Int64(rc.generation.events)
         let start = comm.wallTime()
         let bar = ProgressReporter.forRank(comm.rank, label: "events", total: target, quiet: quiet, interval: progressInterval)
         if !quiet {
             Job.say(comm, "generating \(target) \(rc.generation.weighted ? "weighted" : "unweighted") events of \(rc.setup.process) on \(comm.size) rank\(comm.size == 1 ? "" : "s") (seed \(rc.generation.seed))")
         }
-        let summary = try generator.generate(maker: maker, sinks: [sink]) { written, trials in
+        var rounds = 0
+        let stopAfterRounds = self.stopAfterRounds
+        let outcome = try generator.generate(maker: maker, sinks: [sink], resume: resumeState, stopRequested: {
+            Job.stopRequested || stopAfterRounds.map { rounds >= $0 } == true
+        }, progress: { written, trials in
+            rounds += 1
             bar.update(written, status: "\(Format.count(trials)) trials, efficiency \(plainPercent(Double(written) / Double(max(trials, 1))))")
-        }
+        })
         bar.finish()
+        guard case .finished(let summary) = outcome else {
+            if case .interrupted(let done, let target) = outcome {
+                Job.say(comm, "stopped after \(Format.count(done)) of \(Format.count(target)) events; '\(partial)' keeps them. Continue with the same command and --resume (same card, model, seed, events and \(comm.size) rank\(comm.size == 1 ? "" : "s"))")
+            }
+            return JobExit.interrupted
+        }
         let seconds = comm.wallTime() - start
         if let lhePath {
             var problem = ""
@@ -126,6 +162,7 @@ struct Generate: ParsableCommand {
 
     static func summaryJSON(_ s: GenerationSummary, processes: [EventProcess], path: String, lhe: String?, model: String,
                             trained: SamplerModel, rc: RunCard, ranks: Int, seconds: Double) -> String {
+        let faults = NumericalFaults.Source.allCases.map { "\"\($0.key)\": \(s.faults[$0])" }.joined(separator: ", ")
         let procs = processes.indices.map { p in
             "{\"name\": \"\(processes[p].name)\", \"cross_section_pb\": \(jsonNumber(s.processCrossSections[p])), \"error_pb\": \(jsonNumber(s.processErrors[p])), \"events\": \(s.processEvents[p])}"
         }.joined(separator: ", ")
@@ -136,7 +173,7 @@ struct Generate: ParsableCommand {
             + "\"maximum_weight_policy\": \"\(s.estimatorName)\", \"channel_maximum_weights_pb\": [\(s.maximumWeights.map(jsonNumber).joined(separator: ", "))], "
             + "\"unit_weight_pb\": \(jsonNumber(s.unitWeight)), \"survey_cross_section_pb\": \(jsonNumber(s.surveyCrossSection)), \"survey_error_pb\": \(jsonNumber(s.surveyError)), "
             + "\"training_cross_section_pb\": \(jsonNumber(trained.crossSection)), \"training_error_pb\": \(jsonNumber(trained.error)), "
-            + "\"non_finite_trials\": \(s.nonFiniteTrials), \"lost_events\": \(s.lostEvents), \"ranks\": \(ranks), "
+            + "\"non_finite_trials\": \(s.nonFiniteTrials), \"numerical_faults\": {\(faults)}, \"lost_events\": \(s.lostEvents), \"ranks\": \(ranks), "
             + "\"rank_seconds\": [\(s.rankSeconds.map(jsonNumber).joined(separator: ", "))], \"seconds\": \(jsonNumber(seconds)), "
             + "\"seed\": \(rc.generation.seed), \"card_hash\": \"\(rc.physicsHash)\", \"model_hash\": \"\(trained.fingerprint)\", \"processes\": [\(procs)]}"
     }

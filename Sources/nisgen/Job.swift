@@ -8,7 +8,8 @@ import Glibc
 
 /// Exit codes a job script can act on.
 enum JobExit {
-    /// Training stopped by SIGUSR1/SIGTERM/SIGINT after writing its model file: resubmit with `--resume`.
+    /// Training or generation stopped by SIGUSR1/SIGTERM/SIGINT after writing its model file or its partial
+    /// event file: resubmit with `--resume` (rank 0 exits with it, the other ranks with 0).
     static let interrupted: Int32 = 85
 }
 
@@ -40,7 +41,14 @@ enum Job {
             status = 1
         }
         fflush(nil)
+        let isRoot = comm.isRoot
         comm.finalize()
+        if status == JobExit.interrupted {
+            // Under `srun --kill-on-bad-exit` the first non-zero exit kills the other tasks, which might then
+            // report a signal instead of 85. So only rank 0 says 85, and last: the others leave with 0 first.
+            if !isRoot { exit(0) }
+            usleep(500_000)
+        }
         exit(status)
     }
 

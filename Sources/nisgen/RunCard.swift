@@ -6,7 +6,8 @@
 //   [cuts]       jet_pt_min, jet_eta_max, jet_dr_min, lepton_pt_min, lepton_eta_max, missing_et_min, mt_w_min
 //   [scales]     choice, fixed, mu_r_factor, mu_f_factor
 //   [training]   VEGAS warm-up, flow, loss, schedule, budget and measurement settings; checkpoint_every
-//   [generation] events, weighted, max_weight, overweight_share, survey_points, batch_size, flush_events, lhe, seed
+//   [generation] events, weighted, max_weight, overweight_share, survey_points, batch_size, flush_events, lhe, seed,
+//                max_fault_share
 //   [output]     directory, model, events, lhe, summary, json
 //   [run]        seed (training and generation; a section's own seed wins)
 // Defaults: the headline table's settings for the card's jet multiplicity (SamplerComparisonSettings.wPlusJets).
@@ -50,7 +51,7 @@ struct RunCard {
                      "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "batch_per_rank", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "generation": ["events", "weighted", "max_weight", "overweight_share", "survey_points", "batch_size",
-                       "flush_events", "lhe", "seed"],
+                       "flush_events", "lhe", "seed", "max_fault_share"],
         "output": ["directory", "model", "events", "lhe", "summary", "json"],
         "run": ["seed"],
     ]
@@ -202,6 +203,10 @@ struct RunCard {
         if let v = try card.int("generation", "survey_points") { generation.surveyPoints = v }
         if let v = try card.int("generation", "batch_size") { generation.batchSize = v }
         if let v = try card.int("generation", "flush_events") { generation.flushEvents = v }
+        if let v = try card.double("generation", "max_fault_share") {
+            guard v >= 0 && v <= 1 else { throw IntegrateError("run card: [generation] max_fault_share must be in [0, 1], got \(v)") }
+            generation.maximumFaultShare = v
+        }
         if let v = try card.bool("generation", "lhe") { writeLHE = v }
         let share = try card.double("generation", "overweight_share")
         switch try card.string("generation", "max_weight") ?? "cross_section_share" {
