@@ -7,7 +7,8 @@
 //   NISGEN_TEST_EVENTS           events per generation task             [200]
 //   NISGEN_TEST_SIGNAL_STEPS     training steps of the signalled job: enough to still be training a few
 //                                seconds after it started               [600]
-//   NISGEN_TEST_SIGNAL_DELAY     seconds between the training step's start and SIGUSR1  [3]
+//   NISGEN_TEST_SIGNAL_DELAY     seconds between the training or generation step's start and SIGUSR1  [3]
+//   NISGEN_TEST_SIGNAL_EVENTS    events of the signalled generation job  [8000]
 import Foundation
 import XCTest
 
@@ -237,6 +238,68 @@ final class SlurmScriptTests: XCTestCase {
         let rows = try H5.summary(all).shapes["events"]?.first ?? 0
         XCTAssertGreaterThan(rows, 0, "combined file has no events")
         XCTAssertLessThanOrEqual(rows, 3 * events, "combined file has more events than its inputs")
+    }
+
+    /// slurm/generate.sbatch signalled with SIGUSR1 while generating: the ranks keep the events in
+    /// events-0.h5.partial and exit 85, the script requeues the task, and the next run completes the file with
+    /// `--resume` into exactly the events of an uninterrupted job with the same seed.
+    func testSignalledGenerationRequeuesAndResumesToTheUninterruptedEvents() throws {
+        let nisgen = try requireGenerateCommand()
+        let cluster = try LocalSlurm.shared()
+        // The tiny card with write rounds of 500 events, so that a stop comes soon after the signal.
+        let card = path("card.toml"), model = path("model.h5")
+        let text = try String(contentsOfFile: Checkout.root.appendingPathComponent(Self.card).path, encoding: .utf8)
+        try text.replacingOccurrences(of: "[generation]\n", with: "[generation]\nflush_events = 500\n")
+            .write(toFile: card, atomically: true, encoding: .utf8)
+        let trained = try Command.run([nisgen, "train", "--card", card, "--output", model, "--quiet"],
+                                      environment: Command.baseEnvironment(slurmConf: nil), timeout: 300)
+        XCTAssertEqual(trained.status, 0, trained.output)
+        let events = String(Int(Self.setting("NISGEN_TEST_SIGNAL_EVENTS", 8000)))
+        func submitGeneration(_ outdir: String) throws -> String {
+            try submit(cluster, "slurm/generate.sbatch", options: ["-n", "2", "-o", path("gen-%j.out")],
+                       environment: ["NISGEN": nisgen, "CARD": card, "MODEL": model, "OUTDIR": path(outdir),
+                                     "EVENTS": events, "BASE_SEED": "31"])
+        }
+        let reference = try submitGeneration("reference")
+        let done = try cluster.wait(for: reference, timeout: timeout)
+        XCTAssertEqual(done.first?.state, "COMPLETED", "\(done.first?.summary ?? "")\n\(log("gen-\(reference).out"))")
+
+        let job = try submitGeneration("signalled")
+        let start = Date()
+        while try !cluster.stepRunning(job) {
+            if let r = try cluster.records(job).first, r.isFinished {
+                return XCTFail("generation ended before it could be signalled: \(r.summary)\n\(log("gen-\(job).out"))")
+            }
+            if Date().timeIntervalSince(start) > timeout { return XCTFail("generation step of job \(job) never ran") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Thread.sleep(forTimeInterval: Self.setting("NISGEN_TEST_SIGNAL_DELAY", 3))
+        let signal = try cluster.client(["scancel", "--signal=USR1", job])
+        XCTAssertEqual(signal.status, 0, signal.output)
+        var released = false
+        let records = try cluster.wait(for: job, timeout: timeout) { records in
+            if !released, let r = records.first, r.state == "PENDING", r.restarts >= 1 {
+                let update = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now+3"])
+                XCTAssertEqual(update.status, 0, "scontrol update StartTime: \(update.output)")
+                released = true
+            }
+        }
+        let logText = log("gen-\(job).out")
+        guard let r = records.first else { return XCTFail("job \(job) vanished\n\(logText)") }
+        XCTAssertGreaterThanOrEqual(r.restarts, 1, "not requeued (raise NISGEN_TEST_SIGNAL_EVENTS): \(r.summary)\n\(logText)")
+        XCTAssertEqual(r.state, "COMPLETED", "\(r.summary)\n\(logText)")
+        XCTAssertTrue(logText.contains("requeueing"), logText)
+        XCTAssertTrue(logText.contains("--resume"), "the second run did not resume:\n\(logText)")
+        let a = path("reference/events-0.h5"), b = path("signalled/events-0.h5")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: b + ".partial"))
+        let compare = try Command.run([Checkout.python, "-c", """
+            import h5py, numpy, sys
+            a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')
+            same = all(numpy.array_equal(a[d][...], b[d][...]) for d in ('events', 'particles', 'procInfo'))
+            print(a['events'].shape[0], b['events'].shape[0], same, a.attrs['crossSection'] == b.attrs['crossSection'])
+            """, a, b], environment: Command.baseEnvironment(slurmConf: nil))
+        XCTAssertEqual(compare.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "\(events) \(events) True True",
+                       "resumed file differs from the uninterrupted one: \(compare.output)")
     }
 
     /// slurm/train.sbatch signalled with SIGUSR1 while training: nisgen writes the model and exits 85, the script
