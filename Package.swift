@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "IntegratorTests", dependencies: ["Integrator", "Flows", "Numerics", "Cluster", "Physics", "PDF",
                                                     "Amplitudes", "PhaseSpace", "Kinematics"]),
         .testTarget(name: "EngineTests", dependencies: ["nisgen", "Integrator", "EventIO", "Flows", "Numerics", "TestSupport"],
-                    exclude: ["check_events.py"]),
+                    exclude: ["check_events.py", "corrupt_events.py"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Kinematics", "PDF", "Amplitudes", "PhaseSpace", "Physics", "Numerics",
                                                  "Integrator", "Flows", "Cluster"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventIO", "Numerics"]),

@@ -9,23 +9,26 @@ import Glibc
 #endif
 
 public enum H5Error: Error, CustomStringConvertible, Equatable {
-    case cannotCreate(path: String)
+    case cannotCreate(path: String, reason: String)
     case cannotOpen(path: String)
     case datasetExists(name: String)
     case noSuchDataset(name: String)
     case shapeMismatch(name: String, expected: Int, got: Int)
     case callFailed(String)
     case renameFailed(from: String, to: String)
+    /// A write-side call failed (on any rank): `reason` says why, e.g. "no space left on device".
+    case writeFailed(path: String, call: String, reason: String)
 
     public var description: String {
         switch self {
-        case .cannotCreate(let p): return "cannot create HDF5 file '\(p)': the folder must exist and be writable"
+        case .cannotCreate(let p, let r): return "cannot create HDF5 file '\(p)': \(r)"
         case .cannotOpen(let p): return "cannot open HDF5 file '\(p)'"
         case .datasetExists(let n): return "dataset '\(n)' already exists in the file"
         case .noSuchDataset(let n): return "no dataset named '\(n)'"
         case .shapeMismatch(let n, let e, let g): return "dataset '\(n)' has \(e) columns, rows given have \(g)"
         case .callFailed(let w): return "HDF5 call failed: \(w)"
         case .renameFailed(let f, let t): return "could not rename '\(f)' to '\(t)'"
+        case .writeFailed(let p, let c, let r): return "cannot write '\(p)': \(r) (\(c) failed)"
         }
     }
 }
@@ -58,12 +61,15 @@ public final class ParallelH5File {
         (self.path, partialPath, self.comm) = (path, path + ".partial", comm)
         let fapl = Self.fileAccess(comm)
         defer { H5Pclose(fapl) }
+        H5WriteFailure.prepare()
         file = H5Fcreate(partialPath, cmpi_h5f_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
-        // Creation is collective: agree on the outcome so that all ranks fail together.
+        let failure = file < 0 ? H5WriteFailure.capture() : nil
+        // Creation is collective: agree on the outcome so that all ranks fail together, with rank 0's reason.
         guard comm.allAgree(file >= 0) else {
             if file >= 0 { H5Fclose(file) }
             if comm.isRoot { unlink(partialPath) }
-            throw H5Error.cannotCreate(path: path)
+            let reason = failure.map { [ENOSPC, EDQUOT].contains($0.code) ? $0.reason(path: partialPath) : nil } ?? nil
+            throw H5Error.cannotCreate(path: path, reason: comm.broadcast(reason ?? "the folder must exist and be writable", root: 0))
         }
     }
 
@@ -147,8 +153,11 @@ public final class ParallelH5File {
         defer { H5Pclose(dcpl) }
         var chunk: [hsize_t] = [hsize_t(max(chunkRows, 1)), hsize_t(max(columns, 1))]
         H5Pset_chunk(dcpl, 2, &chunk)
-        let id = H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT))
-        guard comm.allAgree(id >= 0) else { throw H5Error.callFailed("H5Dcreate2(\(name))") }
+        let (id, failure) = attempt { H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT)) }
+        do { try agree(id >= 0, failure, call: "H5Dcreate2(\(name))") } catch {
+            if id >= 0 { H5Dclose(id) }
+            throw error
+        }
         datasets[name] = (id, columns, 0, type)
     }
 
@@ -180,7 +189,9 @@ public final class ParallelH5File {
         let added = Int(comm.allreduce(Int64(localRows), .sum))
         let newTotal = ds.rows + added
         var newDims: [hsize_t] = [hsize_t(newTotal), hsize_t(ds.columns)]
-        guard H5Dset_extent(ds.id, &newDims) >= 0 else { throw H5Error.callFailed("H5Dset_extent(\(name))") }
+        // Parallel HDF5 allocates the new chunks here: on a full disk this is where the write fails.
+        let (extended, extendFailure) = attempt { H5Dset_extent(ds.id, &newDims) }
+        try agree(extended >= 0, extendFailure, call: "H5Dset_extent(\(name))")
         let fileSpace = H5Dget_space(ds.id)
         defer { H5Sclose(fileSpace) }
         var memDims: [hsize_t] = [hsize_t(localRows), hsize_t(ds.columns)]
@@ -196,8 +207,8 @@ public final class ParallelH5File {
         }
         let dxpl = transferList()
         defer { H5Pclose(dxpl) }
-        let rc = write(WriteTarget(id: ds.id, memSpace: memSpace, fileSpace: fileSpace, dxpl: dxpl), memType)
-        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name))") }
+        let (rc, failure) = attempt { write(WriteTarget(id: ds.id, memSpace: memSpace, fileSpace: fileSpace, dxpl: dxpl), memType) }
+        try agree(rc >= 0, failure, call: "H5Dwrite(\(name))")
         if comm.size > 1 {
             let collective = cmpi_h5_last_io_was_collective(dxpl) == 1
             if !comm.allAgree(collective) { allWritesCollective = false }
@@ -235,10 +246,10 @@ public final class ParallelH5File {
         var dims = shape.map { hsize_t($0) }
         let space = H5Screate_simple(Int32(shape.count), &dims, nil)
         defer { H5Sclose(space) }
-        let id = H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard comm.allAgree(id >= 0) else {
+        let (id, createFailure) = attempt { H5Dcreate2(file, name, type.nativeType, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)) }
+        do { try agree(id >= 0, createFailure, call: "H5Dcreate2(\(name))") } catch {
             if id >= 0 { H5Dclose(id) }
-            throw H5Error.callFailed("H5Dcreate2(\(name))")
+            throw error
         }
         defer { H5Dclose(id) }
         let fileSpace = H5Scopy(space)
@@ -252,8 +263,8 @@ public final class ParallelH5File {
         }
         let dxpl = transferList()
         defer { H5Pclose(dxpl) }
-        let rc = elements == 0 ? 0 : write(id, memSpace, fileSpace, dxpl)
-        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name))") }
+        let (rc, failure): (herr_t, H5WriteFailure?) = elements == 0 ? (0, nil) : attempt { write(id, memSpace, fileSpace, dxpl) }
+        try agree(rc >= 0, failure, call: "H5Dwrite(\(name))")
     }
 
     /// Collectively replace one column of a 2-D dataset for this rank's row blocks (`values` in block order,
@@ -270,8 +281,8 @@ public final class ParallelH5File {
         defer { H5Sclose(fileSpace); H5Sclose(memSpace) }
         let dxpl = transferList()
         defer { H5Pclose(dxpl) }
-        let rc = values.withUnsafeBufferPointer { H5Dwrite(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) }
-        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Dwrite(\(name), column \(column))") }
+        let (rc, failure) = attempt { values.withUnsafeBufferPointer { H5Dwrite(ds.id, cmpi_h5t_native_double(), memSpace, fileSpace, dxpl, $0.baseAddress) } }
+        try agree(rc >= 0, failure, call: "H5Dwrite(\(name), column \(column))")
     }
 
     /// The file selection of one column over row blocks and a matching 1-D memory space (none selected for
@@ -372,22 +383,23 @@ public final class ParallelH5File {
         defer { if opened { H5Dclose(target) } }
         // Replace an attribute written earlier (a resumed file's `complete`, say).
         if H5Aexists(target, attribute) > 0 { H5Adelete(target, attribute) }
-        let attr = H5Acreate2(target, attribute, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard comm.allAgree(attr >= 0) else {
+        let (attr, createFailure) = attempt { H5Acreate2(target, attribute, type, space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)) }
+        do { try agree(attr >= 0, createFailure, call: "H5Acreate2(\(attribute))") } catch {
             if attr >= 0 { H5Aclose(attr) }
-            throw H5Error.callFailed("H5Acreate2(\(attribute))")
+            throw error
         }
         defer { H5Aclose(attr) }
-        let rc = write(attr)
-        guard comm.allAgree(rc >= 0) else { throw H5Error.callFailed("H5Awrite(\(attribute))") }
+        let (rc, failure) = attempt { write(attr) }
+        try agree(rc >= 0, failure, call: "H5Awrite(\(attribute))")
     }
 
     /// Collectively close and publish: `<path>.partial` becomes `<path>`.
     public func close() throws {
         guard !closed else { return }
-        guard closeHandles() else {
+        do { try closeHandles(call: "H5Fclose") } catch {
+            releaseFailedClose()
             if comm.isRoot { unlink(partialPath) }
-            throw H5Error.callFailed("H5Fclose")
+            throw error
         }
         var renamed = true
         if comm.isRoot { renamed = rename(partialPath, path) == 0 }
@@ -397,26 +409,70 @@ public final class ParallelH5File {
     /// Collectively close but keep `<path>.partial` (an interrupted run to be resumed with `init(resuming:)`).
     public func suspend() throws {
         guard !closed else { return }
-        guard closeHandles() else { throw H5Error.callFailed("H5Fclose(\(partialPath))") }
+        do { try closeHandles(call: "H5Fclose") } catch {
+            releaseFailedClose()
+            throw error
+        }
     }
 
-    /// Close every dataset and the file (collective); whether all ranks succeeded.
-    private func closeHandles() -> Bool {
+    /// Close every dataset and the file (collective). Closing flushes what HDF5 still caches: on a full disk
+    /// it fails here, and every rank throws with the reason.
+    private func closeHandles(call: String) throws {
         closed = true
-        var ok = true
-        for (_, ds) in datasets { if H5Dclose(ds.id) < 0 { ok = false } }
+        var failure: H5WriteFailure?
+        for (_, ds) in datasets {
+            let (rc, f) = attempt { H5Dclose(ds.id) }
+            if rc < 0 { failure = failure ?? f }
+        }
         datasets = [:]
-        if H5Fclose(file) < 0 { ok = false }
-        return comm.allAgree(ok)
+        let (rc, f) = attempt { H5Fclose(file) }
+        if rc < 0 { failure = failure ?? f }
+        try agree(failure == nil, failure, call: call)
     }
 
     /// Give up: close handles and delete the partial file (collective when called on all ranks).
     public func abandon() {
         guard !closed else { return }
         closed = true
+        // Free the partial file's space before the flushes inside H5Dclose/H5Fclose: on a full disk they would
+        // fail, and HDF5 would keep a half-closed file that crashes MPI_Finalize (SIGSEGV in H5F__close_cb).
+        freePartialFile()
         for (_, ds) in datasets { H5Dclose(ds.id) }
         datasets = [:]
-        H5Fclose(file)
+        if H5Fclose(file) < 0 { releaseFailedClose() }
         if comm.isRoot { unlink(partialPath) }
+    }
+
+    /// Rank 0 empties the partial file (its contents are being discarded); every rank waits for that.
+    private func freePartialFile() {
+        if comm.isRoot { truncate(partialPath, 0) }
+        comm.barrier()
+    }
+
+    /// After an H5Fclose that failed (a flush on a full disk): free the space and close again, so that no
+    /// half-closed file is left for HDF5's shutdown inside MPI_Finalize. Every rank learns the outcome.
+    private func releaseFailedClose() {
+        let stillOpen = H5Iis_valid(file) > 0
+        guard comm.allreduce(Int64(stillOpen ? 1 : 0), .max) == 1 else { return }
+        freePartialFile()
+        if stillOpen { H5Fclose(file) }
+    }
+
+    /// Run one HDF5 call that writes, with errno cleared before it and the failure captured right after it
+    /// (before any other HDF5 call resets the error stack).
+    private func attempt<R: BinaryInteger>(_ call: () -> R) -> (R, H5WriteFailure?) {
+        H5WriteFailure.prepare()
+        let rc = call()
+        return (rc, rc < 0 ? H5WriteFailure.capture() : nil)
+    }
+
+    /// The collective outcome of a write-side call: if it failed on any rank, every rank throws `writeFailed`
+    /// with the reason the lowest failing rank saw (on a full disk it may be only the rank that wrote).
+    private func agree(_ ok: Bool, _ failure: H5WriteFailure?, call: String) throws {
+        let firstFailing = Int(comm.allreduce(Int64(ok ? comm.size : comm.rank), .min))
+        guard firstFailing < comm.size else { return }
+        let local = ok ? "" : (failure ?? H5WriteFailure.capture()).reason(path: partialPath)
+        let reason = comm.broadcast(local, root: firstFailing)
+        throw H5Error.writeFailed(path: path, call: call, reason: reason)
     }
 }

@@ -37,6 +37,9 @@ public enum SamplerModelFile {
         do {
             try fill(file, model)
             try file.close()
+        } catch H5Error.writeFailed(_, let call, let reason) {
+            file.abandon()
+            throw IntegratorError.modelFile(path: path, problem: "cannot write it: \(reason) (\(call) failed)")
         } catch {
             file.abandon()
             throw IntegratorError.modelFile(path: path, problem: "write failed (\(error))")

@@ -187,7 +187,9 @@ public final class TrainingRun {
     func save(_ model: SamplerModel, to path: String) throws {
         var problem = ""
         if communicator.isRoot {
-            do { try SamplerModelFile.write(model, to: path) } catch { problem = "\(error)" }
+            do { try SamplerModelFile.write(model, to: path) }
+            catch IntegratorError.modelFile(_, let what) { problem = what }
+            catch { problem = "\(error)" }
         }
         let message = communicator.broadcast(problem, root: 0)
         if !message.isEmpty { throw IntegratorError.modelFile(path: path, problem: message) }

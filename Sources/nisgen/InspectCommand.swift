@@ -82,24 +82,33 @@ struct Inspect: ParsableCommand {
         guard verify else { return 0 }
         var problems = [String]()
         func problem(_ text: String) { if problems.count < 20 { problems.append(text) } else if problems.count == 20 { problems.append("…") } }
-        let cuts = (try? RunCard(text: f.run.cardText))?.setup.cuts
+        let card = try? RunCard(text: f.run.cardText)
+        let cuts = card?.setup.cuts
         if cuts == nil { problem("the file's run card cannot be read: cuts not checked") }
+        if let card, card.physicsHash != f.run.cardHash {
+            problem("the run card stored in the file does not match its cardHash (the card's physics hash is \(card.physicsHash), cardHash \(f.run.cardHash))")
+        }
+        if f.run.cardHash.isEmpty || f.run.modelHash.isEmpty { problem("the file's provenance is incomplete: cardHash or modelHash is empty") }
         if Int64(f.eventCount) != t.events { problem("eventCount says \(t.events), the file holds \(f.eventCount) events") }
         var weightSum = 0.0, trialSum: Int64 = 0, bad = 0
         for range in f.chunks(of: 10_000) {
             for (k, e) in try f.events(range).enumerated() {
                 let i = range.lowerBound + k
                 let before = problems.count
-                check(e, index: i, cuts: cuts, problem: problem)
+                check(e, index: i, processes: f.run.processes, cuts: cuts, problem: problem)
                 if problems.count > before { bad += 1 }
                 weightSum += e.relativeWeight
                 trialSum += e.trials
             }
         }
+        // Written as "not within" so that a NaN anywhere counts as a mismatch.
         let scale = max(abs(t.crossSection), 1e-300)
-        if abs(weightSum - t.crossSection) > 1e-9 * scale { problem("event weights add up to \(weightSum) pb, the file's σ is \(t.crossSection) pb") }
+        if !(abs(weightSum - t.crossSection) <= 1e-9 * scale) { problem("event weights add up to \(weightSum) pb, the file's σ is \(t.crossSection) pb") }
         let processSum = t.processCrossSections.reduce(0, +)
-        if abs(processSum - t.crossSection) > 1e-9 * scale { problem("procInfo cross sections add up to \(processSum) pb, not σ = \(t.crossSection) pb") }
+        if !(abs(processSum - t.crossSection) <= 1e-9 * scale) { problem("procInfo cross sections add up to \(processSum) pb, not σ = \(t.crossSection) pb") }
+        if let p = t.processCrossSections.indices.first(where: { !(t.processCrossSections[$0] >= 0 && t.processErrors[$0] >= 0) }) {
+            problem("procInfo row \(p + 1) has σ = \(t.processCrossSections[p]) ± \(t.processErrors[p]) pb")
+        }
         if trialSum > t.trials { problem("the events' trials add up to \(trialSum), more than the run's \(t.trials)") }
         if !(t.crossSection.isFinite && t.error.isFinite && t.error >= 0) { problem("σ = \(t.crossSection) ± \(t.error) is not a number") }
         if problems.isEmpty {
@@ -111,8 +120,15 @@ struct Inspect: ParsableCommand {
         return problems.count
     }
 
-    func check(_ e: EventRecord, index i: Int, cuts: Cuts?, problem: (String) -> Void) {
+    func check(_ e: EventRecord, index i: Int, processes: [EventProcess], cuts: Cuts?, problem: (String) -> Void) {
         let rows = e.particles
+        guard processes.indices.contains(e.processID - 1) else {
+            problem("event \(i): process id \(e.processID) is not one of the file's \(processes.count) subprocesses"); return
+        }
+        if rows.count != processes[e.processID - 1].legs {
+            problem("event \(i): \(rows.count) particles, but subprocess \(e.processID) has \(processes[e.processID - 1].legs)"); return
+        }
+        if e.trials < 1 { problem("event \(i): \(e.trials) trials") }
         let numbers = rows.flatMap { [$0.px, $0.py, $0.pz, $0.e, $0.m] } + [e.relativeWeight, e.scale, e.alphaS]
         if numbers.contains(where: { !$0.isFinite }) { problem("event \(i): NaN or infinite numbers"); return }
         let incoming = rows.filter { $0.status == -1 }, outgoing = rows.filter { $0.status == 1 }
@@ -125,6 +141,10 @@ struct Inspect: ParsableCommand {
         }
         for p in rows where p.status != 2 && abs(v(p).m2) > 1e-8 * p.e * p.e {
             problem("event \(i): particle \(p.id) off shell (m² = \(v(p).m2) GeV²)")
+        }
+        // The mass column must be the four-momentum's mass (0 for the massless partons and leptons).
+        for p in rows where abs(p.m * p.m - v(p).m2) > 1e-8 * p.e * p.e {
+            problem("event \(i): particle \(p.id) has mass column m = \(p.m) GeV, its four-momentum has m² = \(v(p).m2) GeV²")
         }
         let leptons = outgoing.filter { (11...16).contains(abs($0.id)) }
         let resonances = rows.filter { $0.status == 2 }
