@@ -101,35 +101,21 @@ final class GenerationResumeTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output.suffix(2000).description)
         for (name, toRanks, signal) in [("usr1", false, SIGUSR1), ("term", true, SIGTERM)] {
             let output = "\(name).h5"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            p.arguments = ["mpirun", "-np", "2", "--oversubscribe", NisgenProcess.nisgen, "generate", "--card", "w1.toml", "--model", "w1.h5",
-                           "--events", Self.events, "--output", output, "--seed", "5", "--progress-interval", "0"]
-            let result = try NisgenProcess.launch(p, in: dir, timeout: 300) {
-                // Once the first round is written (a progress line on stderr), signal.
-                guard $0.contains("events: ") else { return false }
-                if toRanks {
-                    for child in Self.children(of: p.processIdentifier) { kill(child, signal) }
-                } else {
-                    kill(p.processIdentifier, signal)
-                }
-                return true
+            let job = try RunningJob(ranks: 2, ["generate", "--card", "w1.toml", "--model", "w1.h5", "--events", Self.events,
+                                                "--output", output, "--seed", "5", "--progress-interval", "0"], in: dir)
+            // Once the first round is written (a progress line on stderr), signal.
+            XCTAssertTrue(job.wait(upTo: 120) { job.stderr.contains("events: ") }, "no progress line: \(job.output.suffix(2000))")
+            if toRanks {
+                for pid in job.ranks().values { kill(pid, signal) }
+            } else {
+                kill(job.process.processIdentifier, signal)
             }
-            try assertInterrupted(output, result)
+            let status = job.waitForExit(timeout: 120)
+            XCTAssertNotNil(status, "the stopped job hung")
+            try assertInterrupted(output, NisgenProcess.Result(status: status ?? -1, stdout: job.stdout, stderr: job.stderr, timedOut: status == nil))
             let resumed = try generate(2, output, ["--resume"])
             XCTAssertEqual(resumed.status, 0, resumed.output.suffix(2000).description)
             try assertSameEvents(full, output)
-        }
-    }
-
-    /// Processes whose parent is `pid` (mpirun's ranks).
-    static func children(of pid: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { p in
-            guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 1 && Int32(fields[1]) == pid
         }
     }
 

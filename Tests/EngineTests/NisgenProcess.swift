@@ -48,9 +48,7 @@ enum NisgenProcess {
         return object
     }
 
-    /// Run `p` to its end; `watch`, if given, sees the output (stdout + stderr) so far every 50 ms until it returns true
-    /// (to act on a running job, e.g. signal it once it has printed something).
-    static func launch(_ p: Process, in folder: URL, timeout: Double, watch: ((String) -> Bool)? = nil) throws -> Result {
+    static func launch(_ p: Process, in folder: URL, timeout: Double) throws -> Result {
         p.environment = BuiltProducts.mpiEnvironment
         p.currentDirectoryURL = folder
         let outFile = folder.appendingPathComponent(".stdout-\(UUID().uuidString)")
@@ -63,13 +61,8 @@ enum NisgenProcess {
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
-        var watching = watch
         while p.isRunning {
             if Date() > deadline { timedOut = true; p.terminate(); kill(-p.processIdentifier, SIGKILL); break }
-            if let w = watching {
-                let sofar = [outFile, errFile].map { (try? String(contentsOf: $0, encoding: .utf8)) ?? "" }.joined()
-                if w(sofar) { watching = nil }
-            }
             usleep(50_000)
         }
         p.waitUntilExit()

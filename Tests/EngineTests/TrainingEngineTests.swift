@@ -95,4 +95,31 @@ final class TrainingEngineTests: XCTestCase {
         XCTAssertEqual(noop.status, 0)
         XCTAssertTrue(noop.stdout.contains("already complete"), noop.stdout)
     }
+
+    /// Real stop signals during training: SIGINT (Ctrl-C) and SIGTERM (Slurm at the time limit) to every rank.
+    /// The model is written, marked unfinished, the job exits 85; `--resume` finishes it.
+    func testSigintAndSigtermDuringTrainingWriteTheModelAndExit85() throws {
+        let dir = try NisgenProcess.scratch("train-signals", cards: ["w1.toml": NisgenProcess.card(jets: 1)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, signal) in [("int", SIGINT), ("term", SIGTERM)] {
+            let model = "\(name).h5"
+            let job = try RunningJob(ranks: 2, ["train", "--card", "w1.toml", "--output", model, "--steps", "3000",
+                                                "--progress-interval", "0.2"], in: dir)
+            XCTAssertTrue(job.wait(upTo: 180) { job.stderr.contains("training: ") }, "no training progress: \(job.output.suffix(2000))")
+            for pid in job.ranks().values { kill(pid, signal) }
+            let status = job.waitForExit(timeout: 120)
+            XCTAssertEqual(status, 85, "\(name): \(job.output.suffix(2000))")
+            XCTAssertTrue(job.stdout.contains("stopped at step"), job.stdout)
+            let m = try SamplerModelFile.read(from: dir.appendingPathComponent(model).path)
+            XCTAssertFalse(m.complete)
+            XCTAssertGreaterThan(m.stepsDone, 0)
+            XCTAssertLessThan(m.stepsDone, 3000)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent(model + ".partial").path))
+            // The model continues where the signal stopped it (here for two more steps).
+            let (resumed, next) = try train(2, card: "w1.toml", in: dir, ["--output", model, "--resume", model, "--steps", "3000", "--stop-after", "2"])
+            XCTAssertEqual(resumed.status, 85, resumed.output.suffix(2000).description)
+            XCTAssertTrue(resumed.stdout.contains("resuming at step \(m.stepsDone)/3000"), resumed.stdout)
+            XCTAssertEqual(next?.stepsDone, m.stepsDone + 2)
+        }
+    }
 }
