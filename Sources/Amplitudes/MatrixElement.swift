@@ -13,9 +13,23 @@ public protocol MatrixElement: Sendable {
     func squared(_ momenta: [FourVector], alphaS: Double) -> Double
     /// |M|² for a batch of points (one α_s per point); implementations may reuse work buffers across points.
     func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double]
+    /// Work buffers for `squared(_:alphaS:buffers:)`, made once and reused point after point (one per thread).
+    func makeBuffers() -> MatrixElementBuffers
+    /// `squared(_:alphaS:)` in buffers from this element's `makeBuffers()`: no allocations per point.
+    func squared(_ momenta: [FourVector], alphaS: Double, buffers: MatrixElementBuffers) -> Double
+}
+
+/// What a matrix element keeps between points (subclassed by elements that have something to keep).
+open class MatrixElementBuffers {
+    public init() {}
 }
 
 extension MatrixElement {
+    public func makeBuffers() -> MatrixElementBuffers { MatrixElementBuffers() }
+    public func squared(_ momenta: [FourVector], alphaS: Double, buffers: MatrixElementBuffers) -> Double {
+        squared(momenta, alphaS: alphaS)
+    }
+
     public func squared(batch momenta: [[FourVector]], alphaS: [Double]) -> [Double] {
         precondition(momenta.count == alphaS.count, "one alphaS per point")
         return momenta.indices.map { squared(momenta[$0], alphaS: alphaS[$0]) }

@@ -76,7 +76,7 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
         let legs = 4 + base.partons
         var moments = [Double](repeating: 0, count: base.table.calls.count)
         var point = [FourVector](repeating: .zero, count: legs)
-        var scratch = HadronicIntegrand.Scratch(table: base.table, legs: legs)
+        var scratch = HadronicIntegrand.Scratch(table: base.table, legs: legs, groups: base.groups)
         for i in 0..<points.rows where batch.weight[i] > 0 && batch.weight[i].isFinite {
             for l in 0..<legs { point[l] = batch.momenta[i &* legs &+ l] }
             let r = point.withUnsafeBufferPointer {
@@ -106,6 +106,7 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
         var point = [FourVector](repeating: .zero, count: legs)
         var me = [FourVector](repeating: .zero, count: legs)
         let table = base.table, pdf = base.pdf
+        let buffers = base.groups.map { $0.matrixElement.makeBuffers() }
         for i in 0..<n {
             let u = points.storage[i &* (d &+ 1) &+ d]
             let w = batch.weight[i]
@@ -129,7 +130,8 @@ public struct FlavourSampledIntegrand: Integrand, Sendable {
                 }
                 if lum != 0 {
                     for l in 0..<selected.slots.count { me[l] = point[selected.slots[l]] }
-                    let m2 = base.groups[selected.group].matrixElement.squared(me, alphaS: pdf.alphaS(muR))
+                    let m2 = base.groups[selected.group].matrixElement.squared(me, alphaS: pdf.alphaS(muR),
+                                                                                 buffers: buffers[selected.group])
                     let sHat = x1 * x2 * base.sqrtS * base.sqrtS
                     let v = lum * m2 / (2 * sHat) * PhaseSpaceConstants.gevMinus2ToPb * w / probabilities[k]
                     result.value[i] = v.isFinite ? v : 0

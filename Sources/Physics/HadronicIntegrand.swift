@@ -108,7 +108,10 @@ public struct HadronicIntegrand: Integrand, Sendable {
         var fb: [Double]
         var meMomenta: [FourVector]
         var contributions: [Double]
-        init(table: FlavourTable, legs: Int) {
+        /// One set of matrix-element buffers per subprocess group.
+        var buffers: [MatrixElementBuffers]
+        init(table: FlavourTable, legs: Int, groups: [SubprocessGroup]) {
+            buffers = groups.map { $0.matrixElement.makeBuffers() }
             fa = [Double](repeating: 0, count: table.pdgIDs.count); fb = fa
             meMomenta = [FourVector](repeating: .zero, count: legs)
             contributions = [Double](repeating: 0, count: table.subprocesses.count)
@@ -142,7 +145,8 @@ public struct HadronicIntegrand: Integrand, Sendable {
                 continue
             }
             for i in 0..<call.slots.count { scratch.meMomenta[i] = p[call.slots[i]] }
-            let m2 = injectME ? .nan : groups[call.group].matrixElement.squared(scratch.meMomenta, alphaS: r.alphaS)
+            let m2 = injectME ? .nan : groups[call.group].matrixElement.squared(scratch.meMomenta, alphaS: r.alphaS,
+                                                                                buffers: scratch.buffers[call.group])
             guard m2.isFinite else { r.fault = .matrixElement; r.f = 0; return r }
             total += lum * m2
             if recordMembers {
@@ -184,7 +188,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
         let n = points.rows, legs = 4 + partons, ch = channels[channel]
         var batch = MappedBatch()
         ch.map(points: points, into: &batch)
-        var scratch = Scratch(table: table, legs: legs)
+        var scratch = Scratch(table: table, legs: legs, groups: groups)
         if result.value.count != n { result.value = [Double](repeating: 0, count: n) }
         result.faults = NumericalFaults()
         // Fresh matrices instead of Matrix.resize: growing through resize appends element by element
@@ -279,7 +283,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
             throw PhysicsError.invalidPoint("non-finite momentum or momentum fraction")
         }
         guard x1 > 0, x1 <= 1, x2 > 0, x2 <= 1 else { throw PhysicsError.invalidPoint("momentum fractions x1 = \(x1), x2 = \(x2) outside (0, 1]") }
-        var scratch = Scratch(table: table, legs: 4 + partons)
+        var scratch = Scratch(table: table, legs: 4 + partons, groups: groups)
         return momenta.withUnsafeBufferPointer { physics($0, x1: x1, x2: x2, scratch: &scratch, recordMembers: false).f }
     }
 
@@ -329,7 +333,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
         guard mapped.weight.isFinite, momenta.allSatisfy({ $0.e.isFinite && $0.px.isFinite && $0.py.isFinite && $0.pz.isFinite }) else {
             throw PhysicsError.nonFiniteMomentum(channel: channel, point: row)
         }
-        var scratch = Scratch(table: table, legs: 4 + partons)
+        var scratch = Scratch(table: table, legs: 4 + partons, groups: groups)
         let r = momenta.withUnsafeBufferPointer {
             physics($0, x1: mapped.x1, x2: mapped.x2, scratch: &scratch, recordMembers: true)
         }
