@@ -67,6 +67,8 @@ let package = Package(
                                                  "Integrator", "Flows", "Cluster"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "EventIO", "Numerics"]),
         .testTarget(name: "SlurmTests", dependencies: ["TestSupport"]),
+        // Fuzzing of every input format; Corpus/ holds the inputs that once failed (replayed, not compiled).
+        .testTarget(name: "FuzzTests", dependencies: ["nisgen", "Integrator", "EventIO", "PDF", "TestSupport"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v5]
 )

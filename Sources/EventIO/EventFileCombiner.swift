@@ -48,6 +48,7 @@ public enum EventFileCombiner {
     @discardableResult
     public static func combine(inputs: [String], output: String, lhe: String? = nil, chunkEvents: Int = 8192) throws -> EventRunTotals {
         guard !inputs.isEmpty else { throw EventFileError.noInputs }
+        if let lhe, lhe == output { throw EventFileError.writeFailed(path: output, reason: "--lhe and --output name the same file") }
         for path in [output] + (lhe.map { [$0] } ?? []) where access(path, F_OK) == 0 {
             throw EventFileError.outputExists(path: path)
         }
@@ -82,7 +83,13 @@ public enum EventFileCombiner {
             sink.abandon()
             throw error
         }
-        if let lhe { try LHEWriter.convert(try LHEH5File(path: output), to: lhe, chunkEvents: chunkEvents) }
+        if let lhe {
+            // The command failed if its LHE copy did: leave neither file behind.
+            do { try LHEWriter.convert(try LHEH5File(path: output), to: lhe, chunkEvents: chunkEvents) } catch {
+                unlink(output)
+                throw error
+            }
+        }
         return combined
     }
 

@@ -21,6 +21,9 @@ public final class LHEH5File {
             throw EventFileError.missing(path: path)
         }
         let reader = try H5Reader(path: path)
+        guard reader.hasDataset("events"), reader.hasDataset("particles") else {
+            throw EventFileError.corrupt(path: path, reason: "not an LHEH5 event file (no 'events' and 'particles' datasets)")
+        }
         guard reader.hasAttribute("complete"), (try? reader.int64Attribute("complete")) == 1 else {
             throw EventFileError.incomplete(path: path)
         }
@@ -38,12 +41,14 @@ public final class LHEH5File {
             throw EventFileError.mismatch(path: path, what: "init/procInfo layout", expected: "10 values and P × 6 rows with names",
                                           found: "\(header.count) values, \(procInfo.rows) × \(procInfo.cols), \(names.count) names")
         }
-        let processes = (0..<procInfo.rows).map { EventProcess(name: names[$0], legs: Int(procInfo[$0, 1])) }
-        var run = EventRunInfo(energyA: header[2], energyB: header[3], pdfSetID: Int32(header[6]), processes: processes,
-                               weighted: Int(header[8]) == LHEH5Layout.weightingStrategy(weighted: true),
+        func integer<T: FixedWidthInteger>(_ x: Double, _ what: String) throws -> T { try LHEH5Rows.integer(x, what, path: path) }
+        let processes = try (0..<procInfo.rows).map { EventProcess(name: names[$0], legs: try integer(procInfo[$0, 1], "the legs of process \($0)") as Int) }
+        var run = EventRunInfo(energyA: header[2], energyB: header[3], pdfSetID: try integer(header[6], "init PDF set id"), processes: processes,
+                               weighted: try integer(header[8], "init weighting strategy") as Int == LHEH5Layout.weightingStrategy(weighted: true),
                                cardHash: try reader.scalarString("cardHash"), modelHash: try reader.scalarString("modelHash"),
                                seed: try reader.uint64Attribute("seed"))
-        run.beamA = Int32(header[0]); run.beamB = Int32(header[1]); run.pdfGroup = Int32(header[4])
+        run.beamA = try integer(header[0], "init beam A"); run.beamB = try integer(header[1], "init beam B")
+        run.pdfGroup = try integer(header[4], "init PDF group")
         run.cardText = try reader.scalarString("cardText")
         self.run = run
         eventCount = try reader.shape("events").rows

@@ -34,38 +34,48 @@ enum LHEH5Rows {
     }
 
     /// Records from event rows and the particle rows starting at row `firstParticle` of the file; a row whose
-    /// particles lie outside those read is an error naming `path` and the event (`firstEvent` + i), not a crash.
+    /// particles lie outside those read, or whose ids, tags and counts are not integers, is an error naming `path`
+    /// and the event (`firstEvent` + i), not a crash.
     static func records(events: MatrixD, particles: MatrixD, firstParticle: Int, firstEvent: Int, path: String) throws -> [EventRecord] {
         let width = LHEH5Layout.particleColumns.count
         guard events.rows == 0 || events.cols == LHEH5Layout.eventColumns.count,
               particles.rows == 0 || particles.cols == width else {
             throw EventFileError.corrupt(path: path, reason: "events have \(events.cols) columns and particles \(particles.cols), expected \(LHEH5Layout.eventColumns.count) and \(width)")
         }
+        func integer<I: FixedWidthInteger>(_ x: Double, _ what: @autoclosure () -> String) throws -> I {
+            try LHEH5Rows.integer(x, what(), path: path)
+        }
         var out: [EventRecord] = []
         out.reserveCapacity(events.rows)
         for i in 0..<events.rows {
-            let startValue = events[i, 2], countValue = events[i, 1]
-            guard startValue.isFinite, countValue.isFinite, countValue >= 0,
-                  startValue >= Double(firstParticle), startValue + countValue <= Double(firstParticle + particles.rows) else {
-                throw EventFileError.corrupt(path: path, reason: "event \(firstEvent + i) has particle rows \(startValue) + \(countValue) outside \(firstParticle)..<\(firstParticle + particles.rows)")
+            let event = firstEvent + i
+            let start: Int = try integer(events[i, 2], "the first particle row of event \(event)")
+            let count: Int = try integer(events[i, 1], "the particle count of event \(event)")
+            let (end, overflow) = start.addingReportingOverflow(count)
+            guard !overflow, count >= 0, start >= firstParticle, end <= firstParticle + particles.rows else {
+                throw EventFileError.corrupt(path: path, reason: "event \(event) has particle rows \(start) + \(count) outside \(firstParticle)..<\(firstParticle + particles.rows)")
             }
-            let start = Int(startValue) - firstParticle
-            let list = (0..<Int(countValue)).map { j in
-                let r = start + j
-                return EventParticle(id: int32(particles[r, 0]), status: int32(particles[r, 1]),
-                                     mother1: int32(particles[r, 2]), mother2: int32(particles[r, 3]),
-                                     colour1: int32(particles[r, 4]), colour2: int32(particles[r, 5]),
+            let list = try (0..<count).map { j in
+                let r = start - firstParticle + j
+                func tag(_ column: Int) throws -> Int32 {
+                    try integer(particles[r, column], "\(LHEH5Layout.particleColumns[column]) of particle row \(start + j)")
+                }
+                return EventParticle(id: try tag(0), status: try tag(1), mother1: try tag(2), mother2: try tag(3),
+                                     colour1: try tag(4), colour2: try tag(5),
                                      px: particles[r, 6], py: particles[r, 7], pz: particles[r, 8], e: particles[r, 9],
                                      m: particles[r, 10], lifetime: particles[r, 11], spin: particles[r, 12])
             }
-            out.append(EventRecord(processID: Int(int32(events[i, 0])), particles: list, trials: int64(events[i, 3]),
+            out.append(EventRecord(processID: try integer(events[i, 0], "the process id of event \(event)"), particles: list,
+                                   trials: try integer(events[i, 3], "the trials of event \(event)"),
                                    scale: events[i, 4], factorizationScale: events[i, 5], renormalizationScale: events[i, 6],
                                    alphaQED: events[i, 7], alphaS: events[i, 8], relativeWeight: events[i, 9]))
         }
         return out
     }
 
-    /// Integer columns stored as doubles; a damaged value (NaN, huge) becomes 0 or the nearest bound, never a trap.
-    static func int32(_ v: Double) -> Int32 { v.isFinite ? Int32(clamping: Int64(max(min(v.rounded(), 9e18), -9e18))) : 0 }
-    static func int64(_ v: Double) -> Int64 { v.isFinite ? Int64(max(min(v.rounded(), 9e18), -9e18)) : 0 }
+    /// Identifiers and counts are stored as doubles: each must be an integer of its type before it is converted.
+    static func integer<I: FixedWidthInteger>(_ x: Double, _ what: @autoclosure () -> String, path: String) throws -> I {
+        guard let v = I(exactly: x) else { throw EventFileError.corrupt(path: path, reason: "\(what()) is \(x), not an integer") }
+        return v
+    }
 }

@@ -46,16 +46,22 @@ public enum SamplerModelFile {
         }
     }
 
+    /// Rows per chunk: the table's own rows (written once; a larger chunk would be stored whole, mostly empty:
+    /// 4096-row chunks made a tiny model 35 MB), at most 4096 and 2²⁰ values.
+    static func chunkRows(_ values: Int, _ columns: Int) -> Int {
+        max(1, min(values / max(columns, 1), 4096, 1 << 20 / max(columns, 1)))
+    }
+
     private static func fill(_ file: ParallelH5File, _ m: SamplerModel) throws {
         func table(_ name: String, _ columns: Int, _ values: [Double], names: [String]? = nil) throws {
             guard columns > 0 else { return }
-            try file.createDataset(name, columns: columns, chunkRows: max(1, min(4096, 1 << 20 / max(columns, 1))))
+            try file.createDataset(name, columns: columns, chunkRows: chunkRows(values.count, columns))
             try file.append(name, rows: values)
             if let names { try file.setStringAttribute("properties", on: name, values: names) }
         }
         func ints(_ name: String, _ columns: Int, _ values: [Int64], names: [String]? = nil) throws {
             guard columns > 0 else { return }
-            try file.createDataset(name, columns: columns, type: .int64, chunkRows: max(1, min(4096, 1 << 20 / max(columns, 1))))
+            try file.createDataset(name, columns: columns, type: .int64, chunkRows: chunkRows(values.count, columns))
             try file.append(name, rows: values)
             if let names { try file.setStringAttribute("properties", on: name, values: names) }
         }
@@ -179,6 +185,15 @@ public enum SamplerModelFile {
         m.channelIntegrals = (0..<c).map { ch[$0, 4] }
         m.channelErrors = (0..<c).map { ch[$0, 5] }
         m.maximumWeights = (0..<c).map { ch[$0, 6] }
+        // Check the flow shape against the stored parameters before building one (a damaged shape could ask
+        // for terabytes): each coupling block holds at least (layers − 1)·units² + units·(3·bins + 1) of them
+        // (hidden-to-hidden weights, first biases, output weights), or 3·bins without hidden layers.
+        let (stored, storedWidth) = (try? h5.shape("flow_parameters")) ?? (0, 0)
+        let u = Double(flow.hiddenUnits), l = Double(flow.hiddenLayers), b = Double(flow.bins)
+        let least = Double(flow.couplingBlocks ?? 1) * (l == 0 ? 3 * b : (l - 1) * u * u + u * (3 * b + 1))
+        guard stored == c, least <= Double(storedWidth) else {
+            throw fail("flow settings (\(flow.bins) bins, \(flow.hiddenLayers) × \(flow.hiddenUnits) units) do not fit dataset 'flow_parameters' (\(stored) × \(storedWidth))")
+        }
         let probe = CouplingFlow<Float>(dimension: dimension, config: flow, seed: 0)
         let p = probe.parameterCount
         let params = try matrix("flow_parameters", rows: c, cols: p)
@@ -217,6 +232,9 @@ public enum SamplerModelFile {
             m.channelWeightHidden = h5.hasDataset("channel_weight_hidden") ? try ints("channel_weight_hidden").map { Int($0) } : []
         }
         let hist = try matrix("training_history", cols: historyColumns.count)
+        guard (0..<hist.rows).allSatisfy({ hist[$0, 0] >= 0 && hist[$0, 0] <= Double(Int32.max) }) else {
+            throw fail("dataset 'training_history' holds a step number that is not a count")
+        }
         let counts = try ints("training_counts", count: 2 * hist.rows)
         m.history = (0..<hist.rows).map { i in
             TrainingProgress(step: Int(hist[i, 0]), loss: hist[i, 1], integral: hist[i, 2], error: hist[i, 3],

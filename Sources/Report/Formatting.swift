@@ -40,7 +40,9 @@ public enum Format {
             return fixed(v, decimals) + " ± " + fixed(e, decimals) + suffix
         }
         // Shared exponent: that of the larger of |v| and δ after rounding to the error's last place.
-        var exponent = Int(floor(log10(roundToPlace(magnitude, lastPlace))))
+        // (Rounding a subnormal to its last place can give 0, whose logarithm is −∞: then the error's exponent.)
+        let rounded = roundToPlace(magnitude, lastPlace)
+        var exponent = rounded > 0 && rounded.isFinite ? Int(floor(log10(rounded))) : errorExponent
         if exponent < errorExponent { exponent = errorExponent }
         let decimals = exponent - lastPlace
         let scale = pow(10.0, Double(exponent))

@@ -24,7 +24,7 @@ struct Combine: ParsableCommand {
 
     func run() throws {
         // Serial by design: under mpirun only rank 0 works, the others leave at once (no two writers).
-        if let rank = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_RANK"].flatMap(Int.init), rank > 0 { return }
+        if Nisgen.launchRank > 0 { return }
         do {
             let totals = try EventFileCombiner.combine(inputs: inputs, output: output, lhe: lhe)
             print("nisgen combine: \(inputs.count) file(s), \(totals.events) events, \(totals.trials) trials → \(output)" +

@@ -27,12 +27,17 @@ struct Inspect: ParsableCommand {
             throw IntegrateError(Job.fileExists(file + ".partial") ? "'\(file)' does not exist, but '\(file).partial' does: the run that wrote it did not finish" : "'\(file)' does not exist")
         }
         if file.hasSuffix(".json") { return try summary() }
-        if (try? SamplerModelFile.read(from: file)) != nil || !isEventFile() { return try model() }
+        let h5: H5Reader
+        do { h5 = try H5Reader(path: file) } catch H5Error.cannotOpen {
+            throw IntegrateError("'\(file)' is neither an HDF5 file (model or events; truncated or damaged?) nor a .json run summary")
+        } catch { throw IntegrateError("\(error)") }
+        guard h5.hasDataset("particles") else {
+            if verify { throw IntegrateError("--verify checks event files; '\(file)' holds no events (a model file?)") }
+            return try model()
+        }
         let problems = try events()
         if verify && problems > 0 { throw ExitCode(1) }
     }
-
-    func isEventFile() -> Bool { (try? H5Reader(path: file))?.hasDataset("particles") == true }
 
     func model() throws {
         let m: SamplerModel
@@ -98,7 +103,8 @@ struct Inspect: ParsableCommand {
                 check(e, index: i, processes: f.run.processes, cuts: cuts, problem: problem)
                 if problems.count > before { bad += 1 }
                 weightSum += e.relativeWeight
-                trialSum += e.trials
+                trialSum = trialSum.addingReportingOverflow(max(e.trials, 0)).partialValue
+                if e.trials < 0 || trialSum < 0 { problem("event \(i): trials \(e.trials) is not a count") }
             }
         }
         // Written as "not within" so that a NaN anywhere counts as a mismatch.

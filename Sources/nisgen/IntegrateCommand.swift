@@ -109,6 +109,7 @@ struct IntegrateSettings {
 
     mutating func apply(card text: String) throws {
         let table: TOMLTable
+        try TOMLGuard.check(text)
         do { table = try TOMLTable(string: text) } catch { throw IntegrateError("run card is not valid TOML: \(error)") }
         let known = ["toy", "sampler", "training", "flow", "vegas", "integration"]
         for key in table.keys where !known.contains(key) {

@@ -58,7 +58,7 @@ struct RunCard {
 
     /// Whether a card is a physics card (has a [process] section) rather than a toy card.
     static func isPhysicsCard(_ text: String) -> Bool {
-        guard let table = try? TOMLTable(string: text) else { return false }
+        guard (try? TOMLGuard.check(text)) != nil, let table = try? TOMLTable(string: text) else { return false }
         return table["process"] != nil
     }
 
@@ -73,6 +73,7 @@ struct RunCard {
 
     init(text: String) throws {
         self.text = text
+        try TOMLGuard.check(text)
         let table: TOMLTable
         do { table = try TOMLTable(string: text) } catch { throw IntegrateError("run card is not valid TOML: \(error)") }
         for key in table.keys where Self.sections[key] == nil {
@@ -90,51 +91,52 @@ struct RunCard {
         let card = CardReader(tables: t)
         setup.pdfSearchPaths = [".venv"]
         if let v = try card.string("process", "process") { setup.process = v }
-        if let v = try card.double("process", "sqrt_s") { setup.sqrtS = v }
+        if let v = try card.double("process", "sqrt_s", positive: true) { setup.sqrtS = v }
         if let v = try card.string("process", "pdf") { setup.pdfSet = v }
-        if let v = try card.int("process", "pdf_member") { setup.pdfMember = v }
+        if let v = try card.int("process", "pdf_member", in: 0...9999) { setup.pdfMember = v }
         if let v = try card.strings("process", "pdf_path") { setup.pdfSearchPaths = v }
         if let v = try card.bool("process", "include_bottom") { setup.includeBottom = v }
-        if let v = try card.int("process", "max_propagators") { setup.maxPropagators = v }
+        if let v = try card.int("process", "max_propagators", in: 0...Int.max) { setup.maxPropagators = v }
         // Electroweak inputs (Gμ scheme); CollisionSetup.validate() checks them.
-        if let v = try card.double("model", "mz") { setup.model.mZ = v }
-        if let v = try card.double("model", "mw") { setup.model.mW = v }
-        if let v = try card.double("model", "gf") { setup.model.gF = v }
-        if let v = try card.double("model", "width_w") { setup.model.widthW = v }
-        if let v = try card.double("model", "width_z") { setup.model.widthZ = v }
-        if let v = try card.double("model", "cabibbo_angle") { setup.model.cabibboAngle = v }
+        if let v = try card.double("model", "mz", positive: true) { setup.model.mZ = v }
+        if let v = try card.double("model", "mw", positive: true) { setup.model.mW = v }
+        if let v = try card.double("model", "gf", positive: true) { setup.model.gF = v }
+        if let v = try card.double("model", "width_w", positive: true) { setup.model.widthW = v }
+        if let v = try card.double("model", "width_z", positive: false) { setup.model.widthZ = v }
+        if let v = try card.double("model", "cabibbo_angle", positive: false) { setup.model.cabibboAngle = v }
         func cut(_ key: String, _ path: WritableKeyPath<Cuts, Double?>) throws {
-            if let v = try card.double("cuts", key) { setup.cuts[keyPath: path] = v < 0 ? nil : v }
+            if let v = try card.double("cuts", key, positive: false) { setup.cuts[keyPath: path] = v < 0 ? nil : v }
         }
         try cut("jet_pt_min", \.jetPTMin); try cut("jet_eta_max", \.jetEtaMax); try cut("jet_dr_min", \.jetDeltaRMin)
         try cut("lepton_pt_min", \.leptonPTMin); try cut("lepton_eta_max", \.leptonEtaMax)
         try cut("missing_et_min", \.missingETMin); try cut("mt_w_min", \.wTransverseMassMin)
+        try CutFeasibility.check(setup.cuts, sqrtS: setup.sqrtS, jets: try Self.jetCount(process: setup.process))
         if let c = try card.string("scales", "choice") {
             switch c {
             case "mt_half": setup.scales.choice = .transverseMassHalf
             case "ht_half": setup.scales.choice = .htHalf
             case "htprime_half": setup.scales.choice = .htPrimeHalf
             case "fixed":
-                guard let mu = try card.double("scales", "fixed") else { throw IntegrateError("run card: [scales] choice = \"fixed\" needs fixed = μ in GeV") }
+                guard let mu = try card.double("scales", "fixed", positive: true) else { throw IntegrateError("run card: [scales] choice = \"fixed\" needs fixed = μ in GeV") }
                 setup.scales.choice = .fixed(mu)
             default: throw IntegrateError("run card: [scales] choice '\(c)' unknown; choose mt_half, ht_half, htprime_half or fixed")
             }
         }
-        if let v = try card.double("scales", "mu_r_factor") { setup.scales.renormalizationFactor = v }
-        if let v = try card.double("scales", "mu_f_factor") { setup.scales.factorizationFactor = v }
+        if let v = try card.double("scales", "mu_r_factor", positive: true) { setup.scales.renormalizationFactor = v }
+        if let v = try card.double("scales", "mu_f_factor", positive: true) { setup.scales.factorizationFactor = v }
 
         // Training: the table's defaults for this multiplicity, then the card's overrides.
         let scale = try card.double("training", "budget_scale") ?? 1
         guard scale > 0 && scale.isFinite else { throw IntegrateError("run card: [training] budget_scale must be > 0, got \(scale)") }
         settings = SamplerComparisonSettings.wPlusJets(jets: try Self.jetCount(process: setup.process), scale: scale)
-        if let v = try card.int("training", "vegas_iterations") { settings.vegasIterations = v }
-        if let v = try card.int("training", "vegas_points") { settings.vegasPointsPerIteration = v }
-        if let v = try card.int("training", "vegas_bins") { settings.vegasBins = v }
-        if let v = try card.double("training", "vegas_damping") { settings.vegasDamping = v }
+        if let v = try card.int("training", "vegas_iterations", in: 1...Int.max) { settings.vegasIterations = v }
+        if let v = try card.int("training", "vegas_points", in: 1...Int.max) { settings.vegasPointsPerIteration = v }
+        if let v = try card.int("training", "vegas_bins", in: 2...Int.max) { settings.vegasBins = v }
+        if let v = try card.double("training", "vegas_damping", positive: false) { settings.vegasDamping = v }
         if let v = try card.bool("training", "sampled_helicity") { settings.sampledHelicityTraining = v }
-        if let v = try card.int("training", "steps") { settings.training.steps = v }
-        if let v = try card.int("training", "batch_size") { settings.training.batchSize = v }
-        if let v = try card.double("training", "learning_rate") { settings.training.learningRate = v }
+        if let v = try card.int("training", "steps", in: 1...Int.max) { settings.training.steps = v }
+        if let v = try card.int("training", "batch_size", in: 1...Int.max) { settings.training.batchSize = v }
+        if let v = try card.double("training", "learning_rate", positive: true) { settings.training.learningRate = v }
         if let v = try card.string("training", "schedule") {
             switch v {
             case "constant": settings.training.schedule = .constant
@@ -147,29 +149,29 @@ struct RunCard {
             guard let l = TrainingLoss.named(v) else { throw IntegrateError("run card: [training] loss '\(v)' unknown; choose variance, stratified, softclip, kl or rkl") }
             settings.training.loss = l
         }
-        if let v = try card.int("training", "buffered_steps") { settings.training.bufferedStepsPerFreshStep = v }
-        if let v = try card.int("training", "buffer_capacity") { settings.training.bufferCapacity = v }
+        if let v = try card.int("training", "buffered_steps", in: 0...Int.max) { settings.training.bufferedStepsPerFreshStep = v }
+        if let v = try card.int("training", "buffer_capacity", in: 1...Int.max) { settings.training.bufferCapacity = v }
         if let v = try card.double("training", "drop_threshold") {
             guard v >= 0 && v < 1 else { throw IntegrateError("run card: [training] drop_threshold must be in [0,1), got \(v)") }
             settings.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil
         }
-        if let v = try card.int("training", "drop_interval") { settings.training.droppingInterval = v }
+        if let v = try card.int("training", "drop_interval", in: 1...Int.max) { settings.training.droppingInterval = v }
         if let v = try card.bool("training", "channel_weights") { settings.options.trainChannelWeights = v }
         if let v = try card.int("training", "channel_weight_steps") {
             guard v >= 0 else { throw IntegrateError("run card: [training] channel_weight_steps must be ≥ 0") }
             settings.training.channelWeightTrainingSteps = 0..<v
         }
-        if let v = try card.int("training", "flow_bins") { settings.options.flow.bins = v }
-        if let v = try card.int("training", "flow_layers") { settings.options.flow.hiddenLayers = v }
-        if let v = try card.int("training", "flow_units") { settings.options.flow.hiddenUnits = v }
+        if let v = try card.int("training", "flow_bins", in: 1...Int.max) { settings.options.flow.bins = v }
+        if let v = try card.int("training", "flow_layers", in: 0...Int.max) { settings.options.flow.hiddenLayers = v }
+        if let v = try card.int("training", "flow_units", in: 1...Int.max) { settings.options.flow.hiddenUnits = v }
         if let v = try card.double("training", "defensive_fraction") {
             // ε of each flow's mixture with its channel's VEGAS grid: bounds the weights by w_VEGAS/ε.
             guard v >= 0 && v < 1 else { throw IntegrateError("run card: [training] defensive_fraction must be in [0,1), got \(v)") }
             settings.options.uniformFraction = v
             settings.options.defensiveMixtureUsesVegasGrid = true
         }
-        if let v = try card.int("training", "flow_blocks") { settings.options.flow.couplingBlocks = v }
-        if let v = try card.int("training", "evaluation_points") { settings.evaluationPoints = v }
+        if let v = try card.int("training", "flow_blocks", in: 1...Int.max) { settings.options.flow.couplingBlocks = v }
+        if let v = try card.int("training", "evaluation_points", in: 1...Int.max) { settings.evaluationPoints = v }
         let fraction = try card.double("training", "overweight_fraction")
         switch try card.string("training", "max_weight") ?? (fraction == nil ? "bootstrap" : "quantile") {
         case "bootstrap": settings.estimator = .bootstrapMedian(replicas: 100)
@@ -198,11 +200,11 @@ struct RunCard {
             guard v >= 1 else { throw IntegrateError("run card: [training] batch_per_rank must be ≥ 1, got \(v)") }
             batchPerRank = v
         }
-        if let v = try card.int("generation", "events") { generation.events = v }
+        if let v = try card.int("generation", "events", in: 1...Int.max) { generation.events = v }
         if let v = try card.bool("generation", "weighted") { generation.weighted = v }
-        if let v = try card.int("generation", "survey_points") { generation.surveyPoints = v }
-        if let v = try card.int("generation", "batch_size") { generation.batchSize = v }
-        if let v = try card.int("generation", "flush_events") { generation.flushEvents = v }
+        if let v = try card.int("generation", "survey_points", in: 1...Int.max) { generation.surveyPoints = v }
+        if let v = try card.int("generation", "batch_size", in: 1...Int.max) { generation.batchSize = v }
+        if let v = try card.int("generation", "flush_events", in: 1...Int.max) { generation.flushEvents = v }
         if let v = try card.double("generation", "max_fault_share") {
             guard v >= 0 && v <= 1 else { throw IntegrateError("run card: [generation] max_fault_share must be in [0, 1], got \(v)") }
             generation.maximumFaultShare = v
@@ -296,9 +298,26 @@ struct CardReader {
         guard let i = v.int else { throw IntegrateError("run card: [\(s)] \(k) must be an integer") }
         return i
     }
+    /// An integer that must lie in `range` (budgets, counts, sizes): the error names section, key and value.
+    func int(_ s: String, _ k: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let i = try int(s, k) else { return nil }
+        guard range.contains(i) else {
+            let bound = range.upperBound == Int.max ? "≥ \(range.lowerBound)" : "in \(range.lowerBound)…\(range.upperBound)"
+            throw IntegrateError("run card: [\(s)] \(k) must be \(bound), got \(i)")
+        }
+        return i
+    }
     func double(_ s: String, _ k: String) throws -> Double? {
         guard let v = tables[s]?[k] else { return nil }
         guard let d = v.double ?? v.int.map(Double.init) else { throw IntegrateError("run card: [\(s)] \(k) must be a number") }
+        return d
+    }
+    /// A number that must be finite (and, with `positive`, > 0): energies, masses, widths, rates, cuts.
+    func double(_ s: String, _ k: String, positive: Bool) throws -> Double? {
+        guard let d = try double(s, k) else { return nil }
+        guard d.isFinite, !positive || d > 0 else {
+            throw IntegrateError("run card: [\(s)] \(k) must be \(positive ? "a positive, finite number" : "finite"), got \(d)")
+        }
         return d
     }
     func string(_ s: String, _ k: String) throws -> String? {

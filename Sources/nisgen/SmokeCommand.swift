@@ -47,7 +47,8 @@ struct Smoke: ParsableCommand {
             }
             _ = offset
         } catch {
-            fputs("nisgen[rank \(r)]: error: \(error)\n", stderr)
+            // File creation and writes are collective: every rank fails alike, rank 0 says it once.
+            if comm.isRoot { fputs("nisgen smoke: error: \(error)\n", stderr) }
             throw ExitCode(2)
         }
         if !okCollectives { throw ExitCode(1) }

@@ -40,7 +40,7 @@ struct Train: ParsableCommand {
     @Option(help: .hidden) var stopAfter: Int?
 
     func validate() throws {
-        if let steps, steps < 0 { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         if let checkpointEvery, checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if progressInterval < 0 { throw ValidationError("--progress-interval must be ≥ 0") }
         if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; choose one") }
