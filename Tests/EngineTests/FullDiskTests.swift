@@ -14,12 +14,13 @@ final class FullDiskTests: XCTestCase {
         if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 
-    /// Mount a tmpfs of `megabytes` MB in a fresh scratch folder; skip the test if that is not allowed here.
-    func mountSmallDisk(megabytes: Int) throws {
+    /// Mount a tmpfs of `megabytes` MB (or `kilobytes` kB) in a fresh scratch folder; skip the test if that is
+    /// not allowed here.
+    func mountSmallDisk(megabytes: Int = 0, kilobytes: Int = 0) throws {
         scratch = try NisgenProcess.scratch("fulldisk")
         let folder = scratch.appendingPathComponent("disk")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let (status, output) = try Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", folder.path])
+        let (status, output) = try Self.command("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes * 1024 + kilobytes)k", "tmpfs", folder.path])
         guard status == 0 else {
             throw XCTSkip("cannot mount a tmpfs to fill (needs root): mount said \(output)")
         }
@@ -89,10 +90,10 @@ final class FullDiskTests: XCTestCase {
     }
 
     func testTrainWritingItsModelIntoAFullDiskFailsNamingThePath() throws {
-        // The shared model is tens of MB (its survey weights): a disk with room for it and 4 MB more.
+        // A disk with room for the shared model and half of another one like it.
         let model = GenerationEngineTests.shared.appendingPathComponent("w1.h5")
         let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: model.path)[.size] as? Int)
-        try mountSmallDisk(megabytes: size / (1 << 20) + 5)
+        try mountSmallDisk(kilobytes: (3 * size / 2) / 1024 + 64)
         let before = try placeCompleteFile("w1.h5", as: "complete-model.h5")
         let path = disk.appendingPathComponent("new-model.h5").path
         let r = try NisgenProcess.run(ranks: 2, ["train", "--card", "w1.toml", "--steps", "2", "--quiet", "--output", path],
