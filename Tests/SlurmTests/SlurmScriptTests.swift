@@ -114,6 +114,38 @@ final class SlurmScriptTests: XCTestCase {
                           file: file, line: line)
     }
 
+    /// Wait for `job`'s step to run, give nisgen time to start, then signal the step (not the batch shell) with
+    /// SIGUSR1 and wait for the job to end. Returns its records, or nil after a failure (the step never ran, or
+    /// the job ended before it could be signalled).
+    /// Slurm holds a requeued job for ~2 minutes (EligibleTime); it is released after 3 s instead. Not at once: a
+    /// start within the second of the requeue is refused ("Job credential revoked": the nodes still hold the
+    /// revocation of the first run's credential, compared to the second).
+    private func signalStepAndAwaitRequeue(_ cluster: LocalSlurm, _ job: String, what: String, log logName: String) throws -> [JobRecord]? {
+        let start = Date()
+        while try !cluster.stepRunning(job) {
+            if let r = try cluster.records(job).first, r.isFinished {
+                XCTFail("\(what) ended before it could be signalled: \(r.summary)\n\(log(logName))")
+                return nil
+            }
+            if Date().timeIntervalSince(start) > timeout {
+                XCTFail("\(what) step of job \(job) never ran\n\(log(logName))")
+                return nil
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Thread.sleep(forTimeInterval: Self.setting("NISGEN_TEST_SIGNAL_DELAY", 3))
+        let signal = try cluster.client(["scancel", "--signal=USR1", job])
+        XCTAssertEqual(signal.status, 0, signal.output)
+        var released = false
+        return try cluster.wait(for: job, timeout: timeout) { records in
+            if !released, let r = records.first, r.state == "PENDING", r.restarts >= 1 {
+                let update = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now+3"])
+                XCTAssertEqual(update.status, 0, "scontrol update StartTime: \(update.output)")
+                released = true
+            }
+        }
+    }
+
     // MARK: - tests
 
     /// slurm/smoke.sbatch on two tasks, one on each node when there are two: MPI across hosts and a collective
@@ -265,25 +297,7 @@ final class SlurmScriptTests: XCTestCase {
         XCTAssertEqual(done.first?.state, "COMPLETED", "\(done.first?.summary ?? "")\n\(log("gen-\(reference).out"))")
 
         let job = try submitGeneration("signalled")
-        let start = Date()
-        while try !cluster.stepRunning(job) {
-            if let r = try cluster.records(job).first, r.isFinished {
-                return XCTFail("generation ended before it could be signalled: \(r.summary)\n\(log("gen-\(job).out"))")
-            }
-            if Date().timeIntervalSince(start) > timeout { return XCTFail("generation step of job \(job) never ran") }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        Thread.sleep(forTimeInterval: Self.setting("NISGEN_TEST_SIGNAL_DELAY", 3))
-        let signal = try cluster.client(["scancel", "--signal=USR1", job])
-        XCTAssertEqual(signal.status, 0, signal.output)
-        var released = false
-        let records = try cluster.wait(for: job, timeout: timeout) { records in
-            if !released, let r = records.first, r.state == "PENDING", r.restarts >= 1 {
-                let update = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now+3"])
-                XCTAssertEqual(update.status, 0, "scontrol update StartTime: \(update.output)")
-                released = true
-            }
-        }
+        guard let records = try signalStepAndAwaitRequeue(cluster, job, what: "generation", log: "gen-\(job).out") else { return }
         let logText = log("gen-\(job).out")
         guard let r = records.first else { return XCTFail("job \(job) vanished\n\(logText)") }
         XCTAssertGreaterThanOrEqual(r.restarts, 1, "not requeued (raise NISGEN_TEST_SIGNAL_EVENTS): \(r.summary)\n\(logText)")
@@ -314,30 +328,7 @@ final class SlurmScriptTests: XCTestCase {
                                            "STEPS": String(steps), "QUIET": "1"])
         let logName = "train-\(job).out"
 
-        // Wait for the training step, give nisgen time to start, then signal the step (not the batch shell).
-        let start = Date()
-        while try !cluster.stepRunning(job) {
-            if let r = try cluster.records(job).first, r.isFinished {
-                return XCTFail("training ended before it could be signalled: \(r.summary)\n\(log(logName))")
-            }
-            if Date().timeIntervalSince(start) > timeout { return XCTFail("training step of job \(job) never ran\n\(log(logName))") }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        Thread.sleep(forTimeInterval: Self.setting("NISGEN_TEST_SIGNAL_DELAY", 3))
-        let signal = try cluster.client(["scancel", "--signal=USR1", job])
-        XCTAssertEqual(signal.status, 0, signal.output)
-
-        // Slurm holds a requeued job for ~2 minutes (EligibleTime); release it after 3 s instead. Not at once: a
-        // start within the second of the requeue is refused ("Job credential revoked": the nodes still hold
-        // the revocation of the first run's credential, compared to the second).
-        var released = false
-        let records = try cluster.wait(for: job, timeout: timeout) { records in
-            if !released, let r = records.first, r.state == "PENDING", r.restarts >= 1 {
-                let update = try cluster.client(["scontrol", "update", "JobId=\(job)", "StartTime=now+3"])
-                XCTAssertEqual(update.status, 0, "scontrol update StartTime: \(update.output)")
-                released = true
-            }
-        }
+        guard let records = try signalStepAndAwaitRequeue(cluster, job, what: "training", log: logName) else { return }
         let text = log(logName)
         guard let r = records.first else { return XCTFail("job \(job) vanished\n\(text)") }
         XCTAssertGreaterThanOrEqual(r.restarts, 1,
