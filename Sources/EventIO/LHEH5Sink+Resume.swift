@@ -31,7 +31,6 @@ extension LHEH5Sink {
             guard comm.allAgree(localProblem == nil) else {
                 throw EventFileError.invalidEvent(localProblem ?? "a pending event on another rank is invalid")
             }
-            for name in ResumeRecord.all { try file.removeDataset(name) }
             let rows = [Int64(state.pending.count), Int64(file.rowCount("events") ?? 0), Int64(file.rowCount("particles") ?? 0)]
             try file.createDataset(ResumeRecord.integers, columns: ResumeRecord.sinkIntegers + state.integers.count, type: .int64, chunkRows: 64)
             try file.append(ResumeRecord.integers, rows: rows + state.integers)

@@ -61,15 +61,14 @@ struct GenerationState {
     var surveyCrossSection: Double, surveyError: Double
 
     /// Layout version of the resume record.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     /// The settings that must be the same when a run resumes (a different value would change its events).
+    /// Seed and weighting are checked by the sink against the file's provenance.
     static func fingerprint(_ s: GenerationSettings) -> [Int64] {
-        [Int64(s.events), Int64(s.surveyPoints), Int64(s.minimumSurveyPerChannel), Int64(s.batchSize),
-         Int64(s.flushEvents), s.weighted ? 1 : 0, Int64(bitPattern: s.seed)]
+        [Int64(s.events), Int64(s.surveyPoints), Int64(s.minimumSurveyPerChannel), Int64(s.batchSize), Int64(s.flushEvents)]
     }
-    static let fingerprintNames = ["events", "survey_points", "minimum survey points per channel", "batch_size",
-                                   "flush_events", "weighted", "seed"]
+    static let fingerprintNames = ["events", "survey_points", "minimum survey points per channel", "batch_size", "flush_events"]
 
     func resumeState(settings: GenerationSettings, elapsed: Double) -> SinkResumeState {
         let t = tally
