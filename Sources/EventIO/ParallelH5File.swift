@@ -55,12 +55,29 @@ public final class ParallelH5File {
     var closed = false
     /// Whether every write so far went through collective MPI-IO (always false in serial runs).
     public private(set) var allWritesCollective = true
+    /// In-memory files (`inMemory: true`): the descriptor of `<path>.partial`, which receives the whole image
+    /// at `close()`.
+    var imageDescriptor: Int32?
 
-    /// Collectively create the file. Every rank must call this with the same path.
-    public init(creating path: String, comm: Communicator) throws {
+    /// Collectively create the file. Every rank must call this with the same path. `inMemory` (one rank only)
+    /// builds the file in memory and writes its image at `close()` with plain write(2): for small files such
+    /// as models, whose only disk writes would otherwise happen inside H5Fclose, where libhdf5 1.10 cannot
+    /// recover from a full disk (it crashes on the next close).
+    public init(creating path: String, comm: Communicator, inMemory: Bool = false) throws {
+        precondition(!inMemory || comm.size == 1, "in-memory HDF5 files are serial")
         (self.path, partialPath, self.comm) = (path, path + ".partial", comm)
+        if inMemory {
+            let fd = open(partialPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else {
+                let code = errno
+                throw H5Error.cannotCreate(path: path, reason: [ENOSPC, EDQUOT].contains(code)
+                    ? H5WriteFailure(code: code, libraryMessage: nil).reason(path: partialPath) : "the folder must exist and be writable")
+            }
+            imageDescriptor = fd
+        }
         let fapl = Self.fileAccess(comm)
         defer { H5Pclose(fapl) }
+        if inMemory { H5Pset_fapl_core(fapl, 1 << 20, false) }
         H5WriteFailure.prepare()
         file = H5Fcreate(partialPath, cmpi_h5f_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
         let failure = file < 0 ? H5WriteFailure.capture() : nil
@@ -396,6 +413,8 @@ public final class ParallelH5File {
     /// Collectively close and publish: `<path>.partial` becomes `<path>`.
     public func close() throws {
         guard !closed else { return }
+        if imageDescriptor != nil { return try writeImageAndClose() }
+        try flushOrAbandon()
         do { try closeHandles(call: "H5Fclose") } catch {
             releaseFailedClose()
             if comm.isRoot { unlink(partialPath) }
@@ -409,9 +428,60 @@ public final class ParallelH5File {
     /// Collectively close but keep `<path>.partial` (an interrupted run to be resumed with `init(resuming:)`).
     public func suspend() throws {
         guard !closed else { return }
+        try flushOrAbandon()
         do { try closeHandles(call: "H5Fclose") } catch {
             releaseFailedClose()
             throw error
+        }
+    }
+
+    /// Write out everything HDF5 still caches while the file is intact. A small file (a model) lives in the
+    /// cache until here, so a full disk shows up at this flush; closing after a failed H5Fclose instead crashes
+    /// libhdf5 1.10 (SIGSEGV in H5F__close). On failure the partial file is removed: without its metadata it
+    /// could not be read or resumed.
+    private func flushOrAbandon() throws {
+        let (rc, failure) = attempt { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+        do { try agree(rc >= 0, failure, call: "H5Fflush") } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    /// In-memory file: take its image, write it to `<path>.partial` (every failure named, then the partial
+    /// file removed), close the memory file, publish.
+    private func writeImageAndClose() throws {
+        guard let fd = imageDescriptor else { return }
+        var failure: H5WriteFailure?
+        for (_, ds) in datasets { H5Dclose(ds.id) }
+        datasets = [:]
+        H5Fflush(file, H5F_SCOPE_GLOBAL)
+        let size = H5Fget_file_image(file, nil, 0)
+        var image = [UInt8](repeating: 0, count: max(Int(size), 0))
+        if size < 0 || H5Fget_file_image(file, &image, image.count) != size {
+            failure = H5WriteFailure.capture()
+        }
+        H5MetadataChecksum.repairSuperblock(&image)
+        closed = true
+        H5Fclose(file)
+        if failure == nil {
+            var written = 0
+            errno = 0
+            while written < image.count {
+                let n = image.withUnsafeBytes { write(fd, $0.baseAddress! + written, image.count - written) }
+                if n <= 0 { break }
+                written += n
+            }
+            if written < image.count || fsync(fd) != 0 { failure = H5WriteFailure(code: errno, libraryMessage: nil) }
+        }
+        if Glibc.close(fd) != 0, failure == nil { failure = H5WriteFailure(code: errno, libraryMessage: nil) }
+        imageDescriptor = nil
+        if let failure {
+            unlink(partialPath)
+            throw H5Error.writeFailed(path: path, call: "write", reason: failure.reason(path: partialPath))
+        }
+        guard rename(partialPath, path) == 0 else {
+            unlink(partialPath)
+            throw H5Error.renameFailed(from: partialPath, to: path)
         }
     }
 
@@ -434,6 +504,15 @@ public final class ParallelH5File {
     public func abandon() {
         guard !closed else { return }
         closed = true
+        if let fd = imageDescriptor {
+            Glibc.close(fd)
+            imageDescriptor = nil
+            for (_, ds) in datasets { H5Dclose(ds.id) }
+            datasets = [:]
+            H5Fclose(file)
+            unlink(partialPath)
+            return
+        }
         // Free the partial file's space before the flushes inside H5Dclose/H5Fclose: on a full disk they would
         // fail, and HDF5 would keep a half-closed file that crashes MPI_Finalize (SIGSEGV in H5F__close_cb).
         freePartialFile()

@@ -31,7 +31,7 @@ public enum SamplerModelFile {
     public static func write(_ model: SamplerModel, to path: String) throws {
         let comm = SerialCommunicator()
         let file: ParallelH5File
-        do { file = try ParallelH5File(creating: path, comm: comm) } catch {
+        do { file = try ParallelH5File(creating: path, comm: comm, inMemory: true) } catch {
             throw IntegratorError.modelFile(path: path, problem: "cannot create it (\(error))")
         }
         do {
