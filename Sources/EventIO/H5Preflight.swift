@@ -11,8 +11,9 @@ import Glibc
 #endif
 
 enum H5Preflight {
-    /// Signature and version 1 with its three reserved zero bytes: random data matches it with odds 2⁻⁶⁴.
-    private static let collectionHeader: [UInt8] = Array("GCOL".utf8) + [1, 0, 0, 0]
+    /// Signature and version 1 (random data matches it with odds 2⁻⁴⁰ per byte). Not the three reserved bytes
+    /// after it: HDF5 does not check them, so a collection whose reserved bytes were damaged is still read.
+    private static let collectionHeader: [UInt8] = Array("GCOL".utf8) + [1]
 
     static func check(path: String, bytes fileBytes: Int) throws {
         guard let f = fopen(path, "rb") else { throw H5Error.cannotOpen(path: path) }
@@ -59,10 +60,11 @@ enum H5Preflight {
 
     private static func walkCollection(at position: Int, file f: UnsafeMutablePointer<FILE>, fileBytes: Int, path: String) throws {
         func corrupt(_ what: String) -> H5Error { .callFailed("\(path): global heap at byte \(position) is damaged (\(what)); HDF5 would hang or read past it") }
-        var sizeBytes = [UInt8](repeating: 0, count: 8)
-        fseeko(f, off_t(position + 8), SEEK_SET)
-        guard fread(&sizeBytes, 1, 8, f) == 8 else { throw corrupt("truncated header") }
-        let size = sizeBytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        var header = [UInt8](repeating: 0, count: 16)
+        fseeko(f, off_t(position), SEEK_SET)
+        guard fread(&header, 1, 16, f) == 16 else { throw corrupt("truncated header") }
+        guard header[5...7] == [0, 0, 0] else { throw corrupt("reserved bytes \(header[5...7].map(String.init).joined(separator: ","))") }
+        let size = header[8...].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard size >= 4096, size <= UInt64(fileBytes - position) else { throw corrupt("collection size \(size)") }
         var heap = [UInt8](repeating: 0, count: Int(size))
         fseeko(f, off_t(position), SEEK_SET)
@@ -77,7 +79,14 @@ enum H5Preflight {
             guard objectSize <= UInt64(heap.count) else { throw corrupt("object \(index) of \(objectSize) bytes") }
             let need = index > 0 ? 16 + (Int(objectSize) + 7) / 8 * 8 : Int(objectSize)
             guard need > 0, p + need <= heap.count else { throw corrupt("object \(index) of \(objectSize) bytes at \(p) does not fit") }
-            if index > 0 { indices.append(index) }
+            if index > 0 {
+                // Each object is one string: no NUL inside, zero padding after. A size that was damaged within
+                // its 8-byte rounding still tiles, but HDF5 would copy more bytes than the string's reference
+                // allocated (a heap overflow); it shows up here as padding taken into the string.
+                let body = heap[(p + 16)..<(p + 16 + Int(objectSize))], padding = heap[(p + 16 + Int(objectSize))..<(p + need)]
+                guard !body.contains(0), !padding.contains(where: { $0 != 0 }) else { throw corrupt("object \(index) is not one string") }
+                indices.append(index)
+            }
             p += need
         }
         // nisgen writes its strings once: the objects are numbered 1…K without gaps. A gap or a repeat means

@@ -44,7 +44,8 @@ final class FuzzDriver: XCTestCase {
             let seeds = try (env["NISGEN_FUZZ_SEEDS"] ?? "").split(separator: ":").map { Array(try Data(contentsOf: URL(fileURLWithPath: String($0)))) }
             XCTAssertFalse(seeds.isEmpty, "no seed inputs")
             let mutator = Mutator(text: target.text)
-            while Date().timeIntervalSince(start) < seconds, !seeds.isEmpty {
+            let inputs = Int(env["NISGEN_FUZZ_INPUTS"] ?? "") ?? .max
+            while stats.inputs < inputs, Date().timeIntervalSince(start) < seconds, !seeds.isEmpty {
                 try attempt(mutator.mutate(seeds[rng.below(seeds.count)], &rng))
             }
         }

@@ -1,7 +1,9 @@
 // Fuzzing of every input format nisgen reads: run cards, PDF grids and .info files, model files and LHEH5
 // event files. For each target: first every file of Corpus/<target>/ (inputs that once failed) is replayed,
-// then mutants of valid seeds are tried for FUZZ_SECONDS (default 60) with seed FUZZ_SEED (default 1), in a
-// child process (FuzzDriver) with an address-space cap and a per-input time limit. A crash or hang copies the
+// then FUZZ_INPUTS mutants of valid seeds (default: about 60 s' worth on this machine, per target) are tried
+// with seed FUZZ_SEED (default 1), for at most FUZZ_SECONDS (default 120), in a child process (FuzzDriver) with
+// an address-space cap and a per-input time limit. A count rather than a time makes the inputs the same on
+// every machine: a faster CI machine must not try mutants no one has tried here. Longer hunts: set both. A crash or hang copies the
 // input into the corpus and fails the test; fix the product until the input is a clean error.
 import XCTest
 import Foundation
@@ -63,7 +65,10 @@ final class FuzzHarnessTests: XCTestCase {
     }
 
     /// One child: replay `replay`'s files, or fuzz for `seconds`; watches it and saves what killed it.
-    func drive(_ target: FuzzTarget, seconds: Double, seed: UInt64, replay: URL? = nil) throws -> Outcome {
+    /// Mutants per target by default: about 60 s each here (2-core VM, debug build).
+    static let defaultInputs = ["card": 60_000, "pdf-grid": 2_500, "pdf-info": 7_000, "model": 12_000, "events": 5_500]
+
+    func drive(_ target: FuzzTarget, seconds: Double, inputs: Int = .max, seed: UInt64, replay: URL? = nil) throws -> Outcome {
         let work = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("nisgen-fuzz-\(target.name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         if target.name == "pdf-info" {
@@ -74,6 +79,7 @@ final class FuzzHarnessTests: XCTestCase {
         env["NISGEN_FUZZ_WORK"] = work.path
         env["NISGEN_FUZZ_SECONDS"] = String(seconds)
         env["NISGEN_FUZZ_SEED"] = String(seed)
+        env["NISGEN_FUZZ_INPUTS"] = String(inputs)
         env["NISGEN_FUZZ_SEEDS"] = (Self.seeds[target.name] ?? []).map(\.path).joined(separator: ":")
         if let replay { env["NISGEN_FUZZ_REPLAY"] = replay.path }
         let input = work.appendingPathComponent(target.fileName)
@@ -105,7 +111,8 @@ final class FuzzHarnessTests: XCTestCase {
     func fuzz(_ name: String) throws {
         let target = try XCTUnwrap(FuzzTarget.named(name))
         let env = ProcessInfo.processInfo.environment
-        let seconds = Double(env["FUZZ_SECONDS"] ?? "") ?? 60
+        let seconds = Double(env["FUZZ_SECONDS"] ?? "") ?? 120
+        let inputs = Int(env["FUZZ_INPUTS"] ?? "") ?? Self.defaultInputs[name] ?? 1_000
         let seed = UInt64(env["FUZZ_SEED"] ?? "") ?? 1
         let corpus = Self.corpus.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: corpus.path) {
@@ -113,7 +120,7 @@ final class FuzzHarnessTests: XCTestCase {
             XCTAssertNil(replayed.crashed, replayed.crashed ?? "")
             print("fuzz \(name): corpus of \(replayed.stats?.inputs ?? 0) input(s) replayed, \(replayed.stats?.rejected ?? 0) rejected with an error")
         }
-        let run = try drive(target, seconds: seconds, seed: seed)
+        let run = try drive(target, seconds: seconds, inputs: inputs, seed: seed)
         XCTAssertNil(run.crashed, run.crashed ?? "")
         let s = try XCTUnwrap(run.stats)
         XCTAssertGreaterThan(s.inputs, 0)
