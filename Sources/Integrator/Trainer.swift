@@ -38,6 +38,8 @@ public final class Trainer {
     public internal(set) var stepsDone = 0
     /// Integrand evaluations summed over ranks.
     public internal(set) var integrandCalls: Int64 = 0
+    /// NaN or infinite values met in this rank's fresh steps (those points were excluded), by source.
+    public internal(set) var numericalFaults = NumericalFaults()
     public internal(set) var trainingSeconds = 0.0
     /// Integrand calls and seconds spent before training (VEGAS pre-training), summed over ranks.
     public internal(set) var pretrainingCalls: Int64 = 0
@@ -134,6 +136,7 @@ public final class Trainer {
         var stats = ChannelStatistics(channelCount: c)
         var maxima = [Double](repeating: 0, count: c)
         for b in batches {
+            numericalFaults.add(b.faults)
             let w = b.weights
             stats.add(channel: b.channel, weights: w)
             maxima[b.channel] = w.reduce(0) { max($0, abs($1)) }

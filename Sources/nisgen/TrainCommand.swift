@@ -38,12 +38,17 @@ struct Train: ParsableCommand {
     @Flag(help: "Print debugging details (plan, costs, checkpoints) on every rank.") var verbose = false
     @Flag(help: "After training, check that every replica of the channel-weight net and of each shared flow is bit-identical on all ranks (exit 1 if not).") var verifyReplicas = false
     @Option(help: .hidden) var stopAfter: Int?
+    /// Tests: NaN for a fraction of one source's values, e.g. matrix_element:0.01 (see FaultInjection).
+    @Option(help: .hidden) var injectFaults: String?
 
     func validate() throws {
         if let steps, steps < 1 { throw ValidationError("--steps must be ≥ 1, got \(steps)") }
         if let checkpointEvery, checkpointEvery < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
         if progressInterval < 0 { throw ValidationError("--progress-interval must be ≥ 0") }
         if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; choose one") }
+        if let injectFaults, FaultInjection(injectFaults) == nil {
+            throw ValidationError("--inject-faults wants SOURCE:FRACTION with SOURCE one of \(NumericalFaults.Source.allCases.map(\.key).joined(separator: ", ")), got '\(injectFaults)'")
+        }
     }
 
     func run() throws {
@@ -77,8 +82,9 @@ struct Train: ParsableCommand {
             throw IntegrateError("output '\(path)' exists; choose another --output, delete it, or continue it with --resume \(path)")
         }
         try Job.prepareFolder(for: path, comm: comm)
-        let integrand: HadronicIntegrand
+        var integrand: HadronicIntegrand
         do { integrand = try rc.setup.makeIntegrand() } catch { throw IntegrateError("\(error)") }
+        integrand.faultInjection = injectFaults.flatMap(FaultInjection.init)
         setBLASThreads(1)
         let adapting = rc.settings.sampledHelicityTraining ? try integrand.withSampledHelicities() : nil
         var provenance = SamplerModel(dimension: integrand.dimension, channelCount: integrand.channelCount, flow: rc.settings.options.flow,
@@ -159,6 +165,10 @@ struct Train: ParsableCommand {
             Job.say(comm, "stopped at step \(m.stepsDone)/\(steps); continue with: nisgen train --card \(card) --output \(path) --resume \(path)")
             return JobExit.interrupted
         }
+        // Points of the training steps with NaN or infinite values (excluded from the loss), over all ranks.
+        var faultCounts = run.lastTrainer?.numericalFaults.counts ?? NumericalFaults().counts
+        comm.allreduce(&faultCounts, .sum)
+        let faults = NumericalFaults(counts: faultCounts)
         let ratio = m.vegasEfficiency > 0 ? m.efficiency / m.vegasEfficiency : 0
         Job.say(comm, """
         trained \(m.stepsDone) steps in \(Format.duration(seconds)) on \(comm.size) rank\(comm.size == 1 ? "" : "s")
@@ -166,6 +176,7 @@ struct Train: ParsableCommand {
         σ (VEGAS) = \(plainSigma(m.vegasCrossSection, m.vegasError)) pb, unweighting efficiency \(plainPercent(m.vegasEfficiency)) (NIS/VEGAS \(shortNumber(ratio)))
         model: \(path)
         time in collectives: \(shortNumber(100 * collectiveShare)) % of the training loop on rank 0
+        numerical faults in the training steps (points excluded): \(faults.summary)
         """)
         if let json, comm.isRoot {
             let report = "{\"model\": \"\(path)\", \"process\": \"\(m.process)\", \"ranks\": \(comm.size), \"steps\": \(m.stepsDone), "
@@ -177,6 +188,7 @@ struct Train: ParsableCommand {
                 + "\"allreduce_bytes_per_step\": \(jsonNumber(Double(reducedBytes) / Double(max(steps - firstStep, 1)))), "
                 + "\"batch_size\": \(rc.settings.training.batchSize), \"channels\": \(integrand.channelCount), "
                 + "\"calls_per_second\": \(jsonNumber(Double(m.integrandCalls) / m.trainingSeconds.nonZero)), "
+                + "\"numerical_faults\": {\(NumericalFaults.Source.allCases.map { "\"\($0.key)\": \(faults[$0])" }.joined(separator: ", "))}, "
                 + "\"seed\": \(m.seed), \"card_hash\": \"\(m.cardHash)\", \"model_hash\": \"\(m.fingerprint)\"}"
             try writeTextFile(json, report + "\n")
         }

@@ -122,4 +122,24 @@ final class TrainingEngineTests: XCTestCase {
             XCTAssertEqual(next?.stepsDone, m.stepsDone + 2)
         }
     }
+
+    func testNumericalFaultsInTrainingAreCountedByTheirSourceAndExcluded() throws {
+        let dir = try NisgenProcess.scratch("train-faults", cards: ["w1.toml": NisgenProcess.card(jets: 1)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (r, model) = try train(2, card: "w1.toml", in: dir, ["--output", "m.h5", "--json", "m.json", "--inject-faults", "matrix_element:0.01"])
+        XCTAssertEqual(r.status, 0, r.output.suffix(3000).description)
+        XCTAssertTrue(r.stdout.contains("numerical faults in the training steps (points excluded):") && r.stdout.contains("from the matrix element"), r.stdout)
+        let s = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("m.json"))) as? [String: Any])
+        let faults = try XCTUnwrap(s["numerical_faults"] as? [String: Int])
+        let calls = try XCTUnwrap(s["training_calls"] as? Int)
+        let me = try XCTUnwrap(faults["matrix_element"])
+        // Only points inside the cuts reach the matrix element: at most the injected 1 % of the training calls.
+        let expected = 0.01 * Double(calls)
+        XCTAssertGreaterThan(me, 0)
+        XCTAssertLessThan(Double(me), expected + 5 * expected.squareRoot(), "\(me) faults in \(calls) calls")
+        XCTAssertEqual(faults["pdf"], 0)
+        XCTAssertEqual(faults.values.reduce(0, +), me)
+        let m = try XCTUnwrap(model)
+        XCTAssertTrue(m.crossSection.isFinite && m.crossSection > 0 && m.error.isFinite, "the excluded points leave a finite σ")
+    }
 }
