@@ -53,27 +53,17 @@ public struct IntegrationPass {
             }
         }
         let global = stats.reduced(over: communicator)
-        // Unweighting per owned channel, combined by |I_c| share: Σ_c share_c·eff_c reduced over ranks (a
-        // shared channel's owners each contribute their fraction of its points).
-        var figures = [Double](repeating: 0, count: 3)
-        let absTotal = global.means.reduce(0) { $0 + abs($1) }
-        for ch in plan.ownedChannels {
-            guard let w = weightsPerChannel[ch], !w.isEmpty, absTotal > 0, global.counts[ch] > 0 else { continue }
-            var rng = rngs[ch].substream(0xB007)
-            let summary = unweighter.summary(w, rng: &rng)
-            let share = abs(global.mean(ch)) / absTotal * Double(w.count) / Double(global.counts[ch])
-            figures[0] += share * summary.efficiency
-            figures[1] += share * summary.overweightFraction
-            figures[2] += share * summary.overweightShare
-        }
-        communicator.allreduce(&figures, .sum)
+        // Unweighting per owned channel, combined by |I_c| share over ranks.
+        let figures = ChannelCombinedUnweighting.localContribution(
+            weights: weightsPerChannel, means: global.means, counts: global.counts, unweighter: unweighter,
+            rng: { rngs[$0].substream(0xB007) }).reduced(over: communicator)
         communicator.allreduce(&seconds, .sum)
         let totalCalls = communicator.allreduce(calls, .sum)
         let result = IntegrationResult(
             integral: global.integral, error: global.error, channelIntegrals: global.means,
             channelErrors: (0..<c).map(global.channelError), channelCounts: global.counts,
-            relativeStandardDeviation: global.relativeStandardDeviation, unweightingEfficiency: figures[0],
-            overweightFraction: figures[1], overweightShare: figures[2], integrandCalls: totalCalls,
+            relativeStandardDeviation: global.relativeStandardDeviation, unweightingEfficiency: figures.efficiency,
+            overweightFraction: figures.overweightFraction, overweightShare: figures.overweightShare, integrandCalls: totalCalls,
             seconds: communicator.wallTime() - start, channelSeconds: seconds,
             localWeights: keepWeights ? weightsPerChannel : [:])
         return (result, global)

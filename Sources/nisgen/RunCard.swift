@@ -259,7 +259,8 @@ struct RunCard {
                                           communicator: SerialCommunicator(), progressInterval: progressInterval) { print($0); fflush(nil) }
         } catch { throw IntegrateError("\(error)") }
         func line(_ name: String, _ s: SamplerFigures) -> String {
-            "\(name)  σ = \(s.result.integral) ± \(s.result.error) pb, unweighting efficiency \(s.result.unweightingEfficiency), "
+            "\(name)  σ = \(s.result.integral) ± \(s.result.error) pb, unweighting efficiency \(s.result.unweightingEfficiency) "
+                + "(reduced maximum: \(s.measurement.reducedMaximumEfficiency)), "
                 + "training \(s.trainingCalls) calls / \(s.trainingCPUSeconds) CPU s, \(s.unweightedPerCPUSecond) unweighted events per CPU s"
         }
         let text = """
@@ -271,6 +272,7 @@ struct RunCard {
         """
         func obj(_ s: SamplerFigures) -> String {
             "{\"cross_section_pb\": \(jsonNumber(s.result.integral)), \"error_pb\": \(jsonNumber(s.result.error)), \"unweighting_efficiency\": \(jsonNumber(s.result.unweightingEfficiency)), "
+                + "\"reduced_max_unweighting_efficiency\": \(jsonNumber(s.measurement.reducedMaximumEfficiency)), "
                 + "\"training_calls\": \(s.trainingCalls), \"training_cpu_seconds\": \(jsonNumber(s.trainingCPUSeconds)), \"training_wall_seconds\": \(jsonNumber(s.trainingSeconds)), "
                 + "\"evaluation_points\": \(s.result.integrandCalls), \"evaluation_cpu_seconds\": \(jsonNumber(s.evaluationCPUSeconds)), "
                 + "\"unweighted_events_per_cpu_second\": \(jsonNumber(s.unweightedPerCPUSecond))}"

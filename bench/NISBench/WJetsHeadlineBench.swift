@@ -1,7 +1,8 @@
 // The headline table: pp → e⁺νₑ + n jets at 13 TeV (jets p_T > 20 GeV, |η| < 5, ΔR_jj > 0.4, lepton inclusive,
 // NNPDF2.3 LO, μ_R = μ_F = ½ Σ m_T), multi-channel VEGAS against NIS started from the same VEGAS grids.
 // Both are measured on fresh samples of equal size with the same maximum-weight estimator (median of 100
-// bootstrap maxima, per channel, combined by the channels' integral shares). Settings:
+// bootstrap maxima, per channel, combined by the channels' integral shares) and, on the same events, with the
+// reduced maximum (per channel, overweight events carry ≤ 0.1 % of σ). Settings:
 // SamplerComparisonSettings.wPlusJets(jets:scale:). One thread, release build; CPU times are process CPU
 // seconds (fair on a shared machine).
 // Environment: HEADLINE_JETS (default "1,2,3,4"), HEADLINE_SCALE (multiplies point budgets, default 1),
@@ -9,7 +10,11 @@
 // point of summed vs sampled flavour), HEADLINE_CHANNEL_CHECK (1: only each channel alone, HEADLINE_CHANNELS), HEADLINE_PRIOR (densities),
 // HEADLINE_SAMPLED_FLAVOUR (multiplicities using one sampled |M|² call per point), HEADLINE_SAMPLED_HELICITY
 // (multiplicities adapting/training on the helicity-sampled |M|²; default: the settings' choice), tuning overrides (see
-// `overridden`), HEADLINE_PDF_PATH (folder holding the PDF set; default ./.venv). Results: bench/RESULTS-headline.md.
+// `overridden`), HEADLINE_PDF_PATH (folder holding the PDF set; default ./.venv), HEADLINE_SEEDS (training seeds,
+// e.g. "1,2,3": one row per seed, median and worst ratio; default: the settings' seed), HEADLINE_SAMPLE_STUDY (1:
+// at n = 2 remeasure the first seed's samplers on fresh samples of HEADLINE_STUDY_POINTS, default
+// 10⁴, 3·10⁴, 10⁵, 3·10⁵, 10⁶), HEADLINE_JSON (file the rows are merged into; default bench/results/headline.json,
+// "none": not written). Results: bench/RESULTS-headline.md, bench/results/headline.json (check_headline.py).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +49,10 @@ enum WJetsHeadlineBench {
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
         print("W+ + n jets headline (HEADLINE_SCALE = \(scale)); efficiencies: median-of-100-bootstrap-maxima, per channel, share-weighted")
+        let seedList = (env("HEADLINE_SEEDS") ?? "").split(separator: ",").compactMap { UInt64($0) }
+        let json = env("HEADLINE_JSON") ?? "bench/results/headline.json"
         var rows: [String] = []
+        var records: [[String: Any]] = []
         for n in jets {
             do {
                 let base = try setup(jets: n).makeIntegrand()
@@ -56,29 +64,47 @@ enum WJetsHeadlineBench {
                     ? try FlavourSampledIntegrand(base: base, probabilities: FlavourSampledIntegrand.sharesProbabilities(of: base))
                     : base
                 if sampledFlavour { print("  [n=\(n)] flavour: one sampled matrix-element call per point") }
-                let settings = overridden(SamplerComparisonSettings.wPlusJets(jets: n, scale: scale))
+                var settings = overridden(SamplerComparisonSettings.wPlusJets(jets: n, scale: scale))
                 // HEADLINE_SAMPLED_HELICITY: multiplicities whose VEGAS adaptation and NIS training use the
                 // helicity-sampled |M|² (unbiased, cheaper); both measurements stay exact.
                 let sampledHelicity = env("HEADLINE_SAMPLED_HELICITY").map { $0.split(separator: ",").compactMap { Int($0) }.contains(n) }
                     ?? settings.sampledHelicityTraining
                 let training: (any Integrand)? = sampledHelicity && !sampledFlavour ? try base.withSampledHelicities() : nil
                 if training != nil { print("  [n=\(n)] adaptation and training on the helicity-sampled |M|²; measurements exact") }
-                let c = try SamplerComparison.run(integrand: integrand, trainingIntegrand: training, settings: settings,
-                                                  communicator: comm, progressInterval: 50) {
-                    print("  [n=\(n)] " + $0); fflush(nil)
+                let seeds = seedList.isEmpty ? [settings.training.seed] : seedList
+                var comparisons: [SamplerComparison] = []
+                for seed in seeds {
+                    settings.training.seed = seed
+                    let c = try SamplerComparison.run(integrand: integrand, trainingIntegrand: training, settings: settings,
+                                                      communicator: comm, progressInterval: 50) {
+                        print("  [n=\(n) seed \(seed)] " + $0); fflush(nil)
+                    }
+                    let row = tableRow(n: n, channels: integrand.channelCount, seed: seed, c, sampledFlavour: sampledFlavour)
+                    print(row); fflush(nil)
+                    rows.append(row)
+                    if n == 2 && comparisons.isEmpty && env("HEADLINE_SAMPLE_STUDY") == "1" {
+                        sampleSizeStudy(c, integrand: integrand, settings: settings, seed: seed, json: json, comm: comm)
+                    }
+                    comparisons.append(c)
                 }
-                let row = tableRow(n: n, channels: integrand.channelCount, c, sampledFlavour: sampledFlavour)
-                print(row); fflush(nil)
-                rows.append(row)
+                if !sampledFlavour {
+                    records.append(HeadlineRecord.row(jets: n, channels: integrand.channelCount, settings: settings, seeds: seeds,
+                                                      comparisons: comparisons))
+                    if seeds.count > 1 { print(seedSummary(n: n, comparisons)) }
+                }
             } catch { print("n = \(n) failed: \(error)") }
         }
         print("\n" + tableHeader + "\n" + rows.joined(separator: "\n"))
+        if json != "none" && !records.isEmpty {
+            do { try HeadlineJSONFile(path: json).merge(rows: records); print("rows of n = \(records.compactMap { $0["jets"] as? Int }) written to \(json)") }
+            catch { print("writing \(json) failed: \(error)") }
+        }
         if env("HEADLINE_FLAVOUR") == "1" { flavourCost(); flavourStudy(scale: scale, comm: comm) }
     }
 
     static let tableHeader = """
-    | n | ch | σ VEGAS [pb] | σ NIS [pb] | pull | ε VEGAS | ε NIS | ratio | ε flow (pub.) | ε Sherpa (pub.) | VEGAS warm-up calls / CPU s | NIS training calls / CPU s | unw. ev/s VEGAS | unw. ev/s NIS | break-even events |
-    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+    | n | seed | ch | σ VEGAS [pb] | σ NIS [pb] | pull | ε VEGAS boot. / red. | ε NIS boot. / red. | ratio boot. / red. | ε flow (pub.) | ε Sherpa (pub.) | VEGAS warm-up calls / CPU s | NIS training calls / CPU s | unw. ev/s VEGAS | unw. ev/s NIS | break-even events |
+    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
     """
 
     /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
@@ -102,14 +128,23 @@ enum WJetsHeadlineBench {
         return s
     }
 
-    static func tableRow(n: Int, channels: Int, _ c: SamplerComparison, sampledFlavour: Bool = false) -> String {
+    static func tableRow(n: Int, channels: Int, seed: UInt64, _ c: SamplerComparison, sampledFlavour: Bool = false) -> String {
         let v = c.vegas, s = c.nis, p = published[n]
         let be = c.breakEvenEvents.map { e($0, 2) } ?? "never"
-        return "| \(n)\(sampledFlavour ? "*" : "") | \(channels) | \(e(v.result.integral, 5)) ± \(e(v.result.error, 2)) | \(e(s.result.integral, 5)) ± \(e(s.result.error, 2)) | \(f(c.pull, 2)) | "
-            + "\(e(v.result.unweightingEfficiency, 3)) | \(e(s.result.unweightingEfficiency, 3)) | \(f(c.efficiencyRatio, 2)) | "
+        return "| \(n)\(sampledFlavour ? "*" : "") | \(seed) | \(channels) | \(e(v.result.integral, 5)) ± \(e(v.result.error, 2)) | \(e(s.result.integral, 5)) ± \(e(s.result.error, 2)) | \(f(c.pull, 2)) | "
+            + "\(e(v.result.unweightingEfficiency, 3)) / \(e(v.measurement.reducedMaximumEfficiency, 3)) | "
+            + "\(e(s.result.unweightingEfficiency, 3)) / \(e(s.measurement.reducedMaximumEfficiency, 3)) | \(f(c.efficiencyRatio, 2)) / \(f(c.reducedEfficiencyRatio, 2)) | "
             + "\(p.map { e($0.flow, 2) } ?? "–") | \(p.map { e($0.sherpa, 2) } ?? "–") | "
             + "\(v.trainingCalls) / \(f(v.trainingCPUSeconds, 1)) | \(s.trainingCalls) / \(f(s.trainingCPUSeconds, 1)) | "
             + "\(e(v.unweightedPerCPUSecond, 3)) | \(e(s.unweightedPerCPUSecond, 3)) | \(be) |"
+    }
+
+    /// Median and worst NIS/VEGAS ratio over the seeds of one multiplicity, both definitions.
+    static func seedSummary(n: Int, _ comparisons: [SamplerComparison]) -> String {
+        let boot = comparisons.map(\.efficiencyRatio), reduced = comparisons.map(\.reducedEfficiencyRatio)
+        return "n = \(n) over \(comparisons.count) seeds: ratio (bootstrap median) median \(f(HeadlineRecord.median(boot), 2)), worst \(f(boot.min()!, 2)); "
+            + "ratio (reduced max) median \(f(HeadlineRecord.median(reduced), 2)), worst \(f(reduced.min()!, 2)); "
+            + "largest |pull| \(f(comparisons.map { abs($0.pull) }.max()!, 2))"
     }
 
     /// n = 2: summed subprocesses against one sampled matrix-element call per point (uniform, and ∝ the calls'

@@ -1,0 +1,54 @@
+// Unweighting figures of a multi-channel pass: each channel's events are unweighted against their own maximum
+// weight, and the channels' figures are combined with their |integral| shares. Used by IntegrationPass for
+// its own estimator, and afterwards on the weights a pass kept, for a second maximum-weight policy on the
+// same events (the headline table reports the bootstrap median and the reduced maximum side by side).
+import Numerics
+import Cluster
+
+public struct ChannelCombinedUnweighting: Sendable, Equatable {
+    /// Σ_c share_c · ⟨|w|⟩_c / w_max,c.
+    public var efficiency = 0.0
+    public var overweightFraction = 0.0
+    public var overweightShare = 0.0
+
+    public init() {}
+
+    /// This rank's contribution. `weights[c]`: channel c's weights on this rank; `means`, `counts`: the channels'
+    /// integrals and point counts summed over ranks; `rng(c)`: the stream channel c's estimator may draw from.
+    /// A channel shared by several ranks contributes the fraction of its points this rank holds.
+    public static func localContribution(weights: [Int: [Double]], means: [Double], counts: [Int64], unweighter: Unweighter,
+                                         rng: (Int) -> RandomStream) -> ChannelCombinedUnweighting {
+        var combined = ChannelCombinedUnweighting()
+        let absTotal = means.reduce(0) { $0 + abs($1) }
+        for channel in weights.keys.sorted() {
+            guard let w = weights[channel], !w.isEmpty, absTotal > 0, counts[channel] > 0 else { continue }
+            var stream = rng(channel)
+            let summary = unweighter.summary(w, rng: &stream)
+            let share = abs(means[channel]) / absTotal * Double(w.count) / Double(counts[channel])
+            combined.efficiency += share * summary.efficiency
+            combined.overweightFraction += share * summary.overweightFraction
+            combined.overweightShare += share * summary.overweightShare
+        }
+        return combined
+    }
+
+    /// The contributions of all ranks summed.
+    public func reduced(over communicator: any Communicator) -> ChannelCombinedUnweighting {
+        var figures = [efficiency, overweightFraction, overweightShare]
+        communicator.allreduce(&figures, .sum)
+        var total = ChannelCombinedUnweighting()
+        total.efficiency = figures[0]; total.overweightFraction = figures[1]; total.overweightShare = figures[2]
+        return total
+    }
+}
+
+public extension IntegrationResult {
+    /// The combined unweighting figures of this pass's events under `estimator`; needs the pass to have kept its
+    /// weights (`keepWeights: true`). `seed` feeds estimators that resample (the bootstrap median).
+    func unweighting(with estimator: MaximumWeightEstimator, seed: UInt64 = 0xB007,
+                     communicator: any Communicator) -> ChannelCombinedUnweighting {
+        ChannelCombinedUnweighting.localContribution(
+            weights: localWeights, means: channelIntegrals, counts: channelCounts, unweighter: Unweighter(estimator: estimator),
+            rng: { RandomStream(seed: seed, stream: UInt64($0)) }).reduced(over: communicator)
+    }
+}

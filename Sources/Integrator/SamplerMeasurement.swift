@@ -1,0 +1,37 @@
+// One measurement pass of a prepared sampler (adapted VEGAS or trained NIS) on a fresh sample, with its
+// unweighting efficiency under two maximum-weight policies applied to the same events: the pass's own
+// estimator (the headline default, median of 100 bootstrap maxima) and the reduced maximum (default: the
+// smallest w_max whose overweight events carry at most 0.1 % of σ, event generation's policy).
+import Numerics
+import Cluster
+
+public struct SamplerMeasurement: Sendable {
+    /// The pass's figures; `unweightingEfficiency` is under the pass's estimator. Its weights are not kept.
+    public var result: IntegrationResult
+    /// Efficiency of the same events under the reduced-maximum policy, per channel, share-weighted.
+    public var reducedMaximumEfficiency: Double
+    /// CPU seconds of the pass (one thread; the reduced-maximum estimate afterwards is not included).
+    public var cpuSeconds: Double
+
+    public init(result: IntegrationResult, reducedMaximumEfficiency: Double, cpuSeconds: Double) {
+        self.result = result; self.reducedMaximumEfficiency = reducedMaximumEfficiency; self.cpuSeconds = cpuSeconds
+    }
+
+    /// Run `pass` (which must keep its weights) under `estimator` and re-estimate its events under `reduced`.
+    public static func take(estimator: MaximumWeightEstimator, reduced: MaximumWeightEstimator, communicator: any Communicator,
+                            _ pass: (Unweighter) -> IntegrationResult) -> SamplerMeasurement {
+        let cpu0 = processCPUSeconds()
+        var result = pass(Unweighter(estimator: estimator))
+        let cpu = processCPUSeconds() - cpu0
+        let reducedEfficiency = result.unweighting(with: reduced, communicator: communicator).efficiency
+        result.localWeights = [:]
+        return SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu)
+    }
+
+    /// Unweighted events per CPU second in generation, efficiency × points / CPU time of the pass.
+    public func unweightedPerCPUSecond(efficiency: Double) -> Double {
+        cpuSeconds > 0 ? efficiency * Double(result.integrandCalls) / cpuSeconds : 0
+    }
+    public var unweightedPerCPUSecond: Double { unweightedPerCPUSecond(efficiency: result.unweightingEfficiency) }
+    public var reducedUnweightedPerCPUSecond: Double { unweightedPerCPUSecond(efficiency: reducedMaximumEfficiency) }
+}
