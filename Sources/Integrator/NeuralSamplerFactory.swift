@@ -13,6 +13,11 @@ public struct NeuralSamplerOptions: Sendable, Equatable {
     /// efficient). Its gradient for α_c only sees channel c's own points; see ChannelWeightNetwork.
     public var trainChannelWeights = false
     public var channelWeightHidden = [32, 32]
+    /// Density-aware channel weights: α ∝ a·g with g every channel's current density at the point, so α_c
+    /// vanishes wherever channel c stops sampling (DensityAwareChannelWeights.swift). With
+    /// `trainChannelWeights` a is learned, otherwise a = 1 (the balance heuristic of the current flows).
+    /// Needs an integrand with invertible channels and every channel's flow on every rank.
+    public var densityAwareChannelWeights = false
     /// ε of each flow's defensive mixture with the uniform density (see `FlowChannelDensity`); 0 = bare flows.
     public var uniformFraction = 0.0
     /// When the flows start from VEGAS grids: mix each flow with its channel's grid instead of the uniform
@@ -46,15 +51,23 @@ public enum NeuralSamplerFactory {
                                                   seed: configuration.seed, communicator: communicator)
         }
         let pretrainingSeconds = communicator.wallTime() - start
-        let weights: any ChannelWeights = options.trainChannelWeights
-            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
-                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
-                                   hidden: options.channelWeightHidden, seed: configuration.seed)
-            : PriorChannelWeights(channelCount: integrand.channelCount)
+        let weights = options.makeChannelWeights(for: integrand, seed: configuration.seed)
         let trainer = try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
                                   configuration: configuration, communicator: communicator)
         trainer.pretrainingCalls = pretrainingCalls
         trainer.pretrainingSeconds = pretrainingSeconds
         return trainer
+    }
+}
+
+extension NeuralSamplerOptions {
+    /// The channel weights these options ask for: the net or fixed weights, on the integrand's prior or on
+    /// every channel's density.
+    func makeChannelWeights(for integrand: any Integrand, seed: UInt64) -> any ChannelWeights {
+        trainChannelWeights
+            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
+                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
+                                   hidden: channelWeightHidden, usesChannelDensities: densityAwareChannelWeights, seed: seed)
+            : PriorChannelWeights(channelCount: integrand.channelCount, usesChannelDensities: densityAwareChannelWeights)
     }
 }
