@@ -114,6 +114,51 @@ final class DensityAwareChannelWeightTests: XCTestCase {
         }
     }
 
+    /// The model file stores the mode: it reads back equal, a density-aware run restores from it (same α on
+    /// the same points), a prior-based run refuses it, and the event generator rebuilds the same α.
+    func testModelFileKeepsTheMode() throws {
+        let toy = try narrowPeaks()
+        var config = TrainerConfiguration()
+        config.steps = 4; config.batchSize = 128; config.seed = 6
+        var options = NeuralSamplerOptions()
+        options.flow = FlowConfig(bins: 8, couplingBlocks: 2, hiddenLayers: 1, hiddenUnits: 8)
+        options.trainChannelWeights = true
+        options.channelWeightHidden = [8]
+        options.densityAwareChannelWeights = true
+        let trained = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: comm)
+        trained.train()
+        var base = SamplerModel(dimension: 2, channelCount: 2, flow: options.flow, vegasBins: 4, seed: 6, rankCount: 1)
+        base.channelWeightHidden = [8]
+        var model = trained.model(base: base)
+        model.complete = true
+        XCTAssertTrue(model.channelWeightsUseChannelDensities)
+        let path = NSTemporaryDirectory() + "density-aware-\(UInt32.random(in: 0...UInt32.max)).h5"
+        defer { unlink(path) }
+        try SamplerModelFile.write(model, to: path)
+        let loaded = try SamplerModelFile.read(from: path)
+        XCTAssertTrue(loaded == model, "the model read back differs from the one written")
+        XCTAssertTrue(loaded.channelWeightsUseChannelDensities)
+
+        let restored = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: comm)
+        try restored.restore(from: loaded)
+        let generator = try EventGenerator(integrand: toy, model: loaded, settings: GenerationSettings(events: 10), communicator: comm)
+        XCTAssertTrue(generator.channelWeights.usesChannelDensities)
+        var rng = RandomStream(seed: 8)
+        let fromGenerator = generator.weightedBatch(channel: 0, count: 64, rng: &rng)
+        let a = weightedBatch(toy, channel: 0, count: 64, densities: trained.densities, weights: trained.channelWeights, seed: 9)
+        let b = weightedBatch(toy, channel: 0, count: 64, densities: restored.densities, weights: restored.channelWeights, seed: 9)
+        XCTAssertEqual(a.alpha, b.alpha)
+        // The generator's α on its own points equals the trained sampler's α on those points.
+        var same = [ChannelBatchSampler(integrand: toy).evaluate(channel: 0, points: fromGenerator.points, logQSample: fromGenerator.logQSample)]
+        ChannelBatchSampler(integrand: toy).assignChannelWeights(&same, model: trained.channelWeights, active: [true, true],
+                                                                 densities: trained.densities)
+        for i in 0..<64 { XCTAssertEqual(fromGenerator.alpha[i], same[0].alpha[i], accuracy: 1e-6) }
+
+        options.densityAwareChannelWeights = false
+        let priorBased = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: comm)
+        XCTAssertThrowsError(try priorBased.restore(from: loaded)) { XCTAssertTrue("\($0)".contains("density-aware"), "\($0)") }
+    }
+
     /// Density-aware weights need inverses and every channel's density: refused clearly otherwise.
     func testRefusedWithoutEveryChannelsDensity() throws {
         let toy = try narrowPeaks()
