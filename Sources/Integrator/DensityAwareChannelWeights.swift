@@ -19,16 +19,20 @@ import Numerics
 
 extension ChannelBatchSampler {
     /// α for every batch: from every channel's density at the points when the model asks for it
-    /// (`usesChannelDensities`), otherwise from the integrand's prior.
+    /// (`usesChannelDensities`), otherwise from the integrand's prior. `sampledByCurrentDensities`: each
+    /// batch's `logQSample` is its channel's current density (fresh points), so that channel's pass is skipped.
     public func assignChannelWeights(_ batches: inout [ChannelBatch], model: any ChannelWeights, active: [Bool],
-                                     densities: [Int: any ChannelDensity]) {
-        if model.usesChannelDensities { assignChannelDensityPriors(&batches, densities: densities, active: active) }
+                                     densities: [Int: any ChannelDensity], sampledByCurrentDensities: Bool = true) {
+        if model.usesChannelDensities {
+            assignChannelDensityPriors(&batches, densities: densities, active: active, sampledByCurrentDensities: sampledByCurrentDensities)
+        }
         Self.assignChannelWeights(&batches, model: model, active: active)
     }
 
     /// Replace each batch's prior weights by g_j(x)/Σ_k g_k(x) over the active channels (n × C). Needs an
     /// integrand with invertible channels and the density of every active channel.
-    public func assignChannelDensityPriors(_ batches: inout [ChannelBatch], densities: [Int: any ChannelDensity], active: [Bool]) {
+    public func assignChannelDensityPriors(_ batches: inout [ChannelBatch], densities: [Int: any ChannelDensity], active: [Bool],
+                                           sampledByCurrentDensities: Bool = true) {
         guard let mapping = integrand as? any ChannelCoordinateMapping else {
             preconditionFailure("density-aware channel weights need an integrand with invertible channels (ChannelCoordinateMapping)")
         }
@@ -42,21 +46,28 @@ extension ChannelBatchSampler {
             guard let density = densities[j] else {
                 preconditionFailure("density-aware channel weights: no density of active channel \(j) on this rank")
             }
-            var stacked = MatrixD(rows: total, cols: d)
+            // Channel j's own points already carry log q_j when they were just drawn from it.
+            let evaluated = batches.indices.filter { !(sampledByCurrentDensities && batches[$0].channel == j) }
+            let rows = evaluated.reduce(0) { $0 + batches[$1].count }
+            var stacked = MatrixD(rows: rows, cols: d)
             var row = 0
-            for k in batches.indices {
+            for k in evaluated {
                 let n = batches[k].count
                 stacked.storage.replaceSubrange((row * d)..<((row + n) * d), with: coordinates[k][j].points.storage)
                 row += n
             }
-            let logQ = total > 0 ? density.logDensity(stacked) : []
+            let logQEvaluated = rows > 0 ? density.logDensity(stacked) : []
             row = 0
+            var offset = 0
             for k in batches.indices {
+                let own = !evaluated.contains(k)
                 for i in 0..<batches[k].count {
                     let g = coordinates[k][j].mappingDensity[i]
-                    let l = logQ[row + i] + (g > 0 && g.isFinite ? log(g) : -.infinity)
+                    let logQ = own ? batches[k].logQSample[i] : logQEvaluated[offset + i]
+                    let l = logQ + (g > 0 && g.isFinite ? log(g) : -.infinity)
                     logG.storage[(row + i) * c + j] = l.isNaN ? -.infinity : l
                 }
+                if !own { offset += batches[k].count }
                 row += batches[k].count
             }
         }

@@ -10,7 +10,9 @@ public struct NeuralSamplerOptions: Sendable, Equatable {
     /// Off by default: trained jointly with narrow flows it moves weight into channels whose flows no longer
     /// sample there, and the integral loses that mass (Gaussian toys, 2-D σ = 0.03 with VEGAS start: pulls of
     /// −15 to −40 after 2,000 steps, while the same runs with the mapping prior alone are unbiased and as
-    /// efficient). Its gradient for α_c only sees channel c's own points; see ChannelWeightNetwork.
+    /// efficient). Its gradient for α_c only sees channel c's own points; see ChannelWeightNetwork. With
+    /// `densityAwareChannelWeights` the net learns a correction to every channel's current density instead,
+    /// which cannot open such holes.
     public var trainChannelWeights = false
     public var channelWeightHidden = [32, 32]
     /// Density-aware channel weights: α ∝ a·g with g every channel's current density at the point, so α_c

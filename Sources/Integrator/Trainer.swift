@@ -205,7 +205,8 @@ public final class Trainer {
     func optimise(_ batches: inout [ChannelBatch], shares: [Double], fresh: Bool) -> Double {
         let lr = learningRate
         // Ranks with no points still take part in every collective.
-        sampler.assignChannelWeights(&batches, model: channelWeights, active: active, densities: densities)
+        sampler.assignChannelWeights(&batches, model: channelWeights, active: active, densities: densities,
+                                     sampledByCurrentDensities: fresh)
         // Density-aware weights evaluated every flow at every point: redo the training pass so each flow's
         // backward state belongs to its own points.
         let reuseSamplingPass = fresh && !channelWeights.usesChannelDensities
