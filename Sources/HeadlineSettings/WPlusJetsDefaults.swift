@@ -24,6 +24,10 @@ public extension SamplerComparisonSettings {
             s.vegasIterations = 8; s.vegasPointsPerIteration = scaled(10_000)
             s.training.steps = 600; s.training.batchSize = scaled(1024)
             s.evaluationPoints = scaled(100_000)
+            // Density-aware channel weights, balance heuristic of the current flows (α = g/Σg, nothing learned):
+            // ε 1.43× and 1.41× the single-diagram-enhanced prior on seeds 1 and 2 at equal pulls, for ~1.5×
+            // the training CPU (bench/RESULTS-headline.md, "Density-aware channel weights"). Not measured at n ≥ 3.
+            s.options.densityAwareChannelWeights = true
         case 3:
             // Large batches (the weights' tails make small-batch gradients noisy: 307k calls in batches of
             // 1,024 gained 1.06× over VEGAS, 614k in 4,096 1.28×, 1.2M in 4,096 1.45×), as many spline bins

@@ -21,9 +21,14 @@ public protocol ChannelDensity: AnyObject {
     /// `sample` that also leaves the state `backward` needs (on-policy training step in one pass); the
     /// returned log densities are then the training pass's log q.
     func sampleForTraining(count: Int, rng: inout RandomStream) -> (points: MatrixD, logDensity: [Double])
+    /// log q(y) of given points, leaving the training state alone (densities at other channels' points).
+    func logDensity(_ points: MatrixD) -> [Double]
 }
 
 public extension ChannelDensity {
+    /// For densities without training state the training pass is the plain density.
+    func logDensity(_ points: MatrixD) -> [Double] { logDensityForTraining(points) }
+
     func sampleForTraining(count: Int, rng: inout RandomStream) -> (points: MatrixD, logDensity: [Double]) {
         let (y, _) = sample(count: count, rng: &rng)
         return (y, logDensityForTraining(y))

@@ -37,6 +37,12 @@ public struct ChannelPlan: Sendable, Equatable {
         ChannelPlan(rank: 0, rankCount: 1, owners: Array(repeating: [0], count: channelCount))
     }
 
+    /// Every rank samples a share of every channel (all flows replicated, their gradients summed over all
+    /// ranks): what density-aware channel weights need, since they evaluate every channel's density at every point.
+    public static func everyRankOwnsEveryChannel(channelCount: Int, rank: Int, size: Int) -> ChannelPlan {
+        ChannelPlan(rank: rank, rankCount: size, owners: Array(repeating: Array(0..<size), count: channelCount))
+    }
+
     /// Channels dealt in turn; with more ranks than channels, rank r shares channel r mod C.
     public static func roundRobin(channelCount: Int, rank: Int, size: Int) -> ChannelPlan {
         var owners = [[Int]](repeating: [], count: channelCount)

@@ -5,7 +5,9 @@
 // samples, so an unbounded net can hand weight to a channel in a region that channel practically never
 // visits — the variance there is invisible to the training batches and the integral silently loses that mass
 // (observed on the Gaussian toys). Bounding the shift keeps α_c within e^{±2L} of the prior, whose support
-// follows the channels' mappings.
+// follows the channels' mappings. That bound does not follow the flows, which can stop sampling where the
+// prior still gives weight; with `usesChannelDensities` the prior is every channel's current density at the
+// point instead, α ∝ a·g (DensityAwareChannelWeights.swift), and α_c vanishes wherever channel c stops sampling.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -30,9 +32,11 @@ public final class ChannelWeightNetwork: ChannelWeights {
     private var squashed = MatrixF(rows: 0, cols: 0)
     /// L of the bounded logit shift (nil: unbounded).
     public let logitBound: Double?
+    public let usesChannelDensities: Bool
 
     public init(channelCount: Int, featureCount: Int, hidden: [Int] = [32, 32], activation: Activation = .leakyReLU(slope: 0.01),
-                maxGradientNorm: Double = 10, logitBound: Double? = 2, seed: UInt64) {
+                maxGradientNorm: Double = 10, logitBound: Double? = 2, usesChannelDensities: Bool = false, seed: UInt64) {
+        self.usesChannelDensities = usesChannelDensities
         precondition(logitBound.map { $0 > 0 } ?? true, "ChannelWeightNetwork: logit bound must be > 0")
         self.logitBound = logitBound
         precondition(channelCount >= 1 && featureCount >= 1)

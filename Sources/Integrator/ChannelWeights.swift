@@ -13,13 +13,21 @@ public protocol ChannelWeights: AnyObject {
     /// Sum gradients over ranks (the net is shared by all ranks), clip and take one optimiser step.
     func step(learningRate: Double, communicator: any Communicator)
     var isTrainable: Bool { get }
+    /// Whether the prior input is every channel's density at the point, g_j/Σ_k g_k, instead of the
+    /// integrand's prior (density-aware channel weights, see DensityAwareChannelWeights.swift).
+    var usesChannelDensities: Bool { get }
 }
 
 /// α = prior restricted to the active channels and renormalised; uniform over them without a prior
-/// (or where the prior vanishes on every active channel).
+/// (or where the prior vanishes on every active channel). With `usesChannelDensities` this is the balance
+/// heuristic of the current channel densities, α_j = g_j/Σ_k g_k.
 public final class PriorChannelWeights: ChannelWeights {
     public let channelCount: Int
-    public init(channelCount: Int) { self.channelCount = channelCount }
+    public let usesChannelDensities: Bool
+    public init(channelCount: Int, usesChannelDensities: Bool = false) {
+        self.channelCount = channelCount
+        self.usesChannelDensities = usesChannelDensities
+    }
 
     public func forward(features: MatrixD, prior: MatrixD, active: [Bool]) -> MatrixD {
         let n = features.rows, c = channelCount

@@ -108,11 +108,12 @@ public final class EventGenerator {
         }
         densities = d
         if model.channelWeightParameters.isEmpty {
-            channelWeights = PriorChannelWeights(channelCount: model.channelCount)
+            channelWeights = PriorChannelWeights(channelCount: model.channelCount, usesChannelDensities: model.channelWeightsUseChannelDensities)
         } else {
             let features = integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension
             let net = ChannelWeightNetwork(channelCount: model.channelCount, featureCount: features,
-                                           hidden: model.channelWeightHidden, seed: model.seed)
+                                           hidden: model.channelWeightHidden,
+                                           usesChannelDensities: model.channelWeightsUseChannelDensities, seed: model.seed)
             guard net.parameters.count == model.channelWeightParameters.count else {
                 throw IntegratorError.modelMismatch("the channel-weight net stores \(model.channelWeightParameters.count) parameters, this process needs \(net.parameters.count)")
             }
@@ -126,7 +127,7 @@ public final class EventGenerator {
     /// Sample a channel's points with their channel weights, so `weights` gives w = α_c v / q_c.
     func weightedBatch(channel c: Int, count: Int, rng: inout RandomStream) -> ChannelBatch {
         var batches = [sampler.sample(channel: c, count: count, density: densities[c]!, rng: &rng)]
-        ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: model.active)
+        sampler.assignChannelWeights(&batches, model: channelWeights, active: model.active, densities: densities)
         return batches[0]
     }
 

@@ -113,6 +113,15 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         return logQ
     }
 
+    /// The flow's inverse pass (no backward cache) mixed like the training pass.
+    public func logDensity(_ points: MatrixD) -> [Double] {
+        var x = Matrix<T>(rows: points.rows, cols: points.cols)
+        for i in 0..<points.storage.count { x.storage[i] = T(points.storage[i]) }
+        let logFlow = flow.inverse(x).logDetJ
+        let logOther = logDefensive(points)
+        return logFlow.indices.map { mix(logFlow[$0].doubleValue, logOther?[$0] ?? 0).logQ }
+    }
+
     /// dL/dlog q_flow = dL/dlog q · (1−ε) q_flow / q.
     public func backward(_ dLogDensity: [Double]) {
         precondition(dLogDensity.count == flowShare.count, "FlowChannelDensity.backward: call logDensityForTraining first")

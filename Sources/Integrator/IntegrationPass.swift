@@ -43,7 +43,7 @@ public struct IntegrationPass {
                 batches.append(sampler.sample(channel: ch, count: n, density: density, rng: &rngs[ch]))
                 seconds[ch] += communicator.wallTime() - t0
             }
-            ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: active)
+            sampler.assignChannelWeights(&batches, model: channelWeights, active: active, densities: densities)
             for b in batches {
                 let w = b.weights
                 stats.add(channel: b.channel, weights: w)

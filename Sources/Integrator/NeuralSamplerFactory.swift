@@ -10,9 +10,16 @@ public struct NeuralSamplerOptions: Sendable, Equatable {
     /// Off by default: trained jointly with narrow flows it moves weight into channels whose flows no longer
     /// sample there, and the integral loses that mass (Gaussian toys, 2-D σ = 0.03 with VEGAS start: pulls of
     /// −15 to −40 after 2,000 steps, while the same runs with the mapping prior alone are unbiased and as
-    /// efficient). Its gradient for α_c only sees channel c's own points; see ChannelWeightNetwork.
+    /// efficient). Its gradient for α_c only sees channel c's own points; see ChannelWeightNetwork. With
+    /// `densityAwareChannelWeights` the net learns a correction to every channel's current density instead,
+    /// which cannot open such holes.
     public var trainChannelWeights = false
     public var channelWeightHidden = [32, 32]
+    /// Density-aware channel weights: α ∝ a·g with g every channel's current density at the point, so α_c
+    /// vanishes wherever channel c stops sampling (DensityAwareChannelWeights.swift). With
+    /// `trainChannelWeights` a is learned, otherwise a = 1 (the balance heuristic of the current flows).
+    /// Needs an integrand with invertible channels and every channel's flow on every rank.
+    public var densityAwareChannelWeights = false
     /// ε of each flow's defensive mixture with the uniform density (see `FlowChannelDensity`); 0 = bare flows.
     public var uniformFraction = 0.0
     /// When the flows start from VEGAS grids: mix each flow with its channel's grid instead of the uniform
@@ -46,15 +53,23 @@ public enum NeuralSamplerFactory {
                                                   seed: configuration.seed, communicator: communicator)
         }
         let pretrainingSeconds = communicator.wallTime() - start
-        let weights: any ChannelWeights = options.trainChannelWeights
-            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
-                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
-                                   hidden: options.channelWeightHidden, seed: configuration.seed)
-            : PriorChannelWeights(channelCount: integrand.channelCount)
+        let weights = options.makeChannelWeights(for: integrand, seed: configuration.seed)
         let trainer = try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
                                   configuration: configuration, communicator: communicator)
         trainer.pretrainingCalls = pretrainingCalls
         trainer.pretrainingSeconds = pretrainingSeconds
         return trainer
+    }
+}
+
+extension NeuralSamplerOptions {
+    /// The channel weights these options ask for: the net or fixed weights, on the integrand's prior or on
+    /// every channel's density.
+    func makeChannelWeights(for integrand: any Integrand, seed: UInt64) -> any ChannelWeights {
+        trainChannelWeights
+            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
+                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
+                                   hidden: channelWeightHidden, usesChannelDensities: densityAwareChannelWeights, seed: seed)
+            : PriorChannelWeights(channelCount: integrand.channelCount, usesChannelDensities: densityAwareChannelWeights)
     }
 }

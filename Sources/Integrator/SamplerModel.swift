@@ -41,6 +41,9 @@ public struct SamplerModel: Sendable, Equatable {
     public var channelWeightAdamM: [Float] = []
     public var channelWeightAdamV: [Float] = []
     public var channelWeightAdamSteps = 0
+    /// Density-aware channel weights: α ∝ a·g with every channel's density g at the point (false: the
+    /// integrand's prior). Stored as the file attribute `channel_weight_inputs`.
+    public var channelWeightsUseChannelDensities = false
 
     // Where training stands.
     public var seed: UInt64
@@ -112,6 +115,7 @@ public struct SamplerModel: Sendable, Equatable {
         for g in vegasGrids { for e in g.edges { for x in e { mix(x.bitPattern) } } }
         for x in channelWeightParameters { mix(UInt64(x.bitPattern)) }
         for a in active { mix(a ? 1 : 0) }
+        if channelWeightsUseChannelDensities { mix(0xD_E45) }
         mix(UInt64(stepsDone))
         return String(h, radix: 16, uppercase: false).leftPadded(to: 16)
     }

@@ -25,6 +25,8 @@ public enum SamplerModelFile {
     static let scalarNames = ["defensive_fraction", "training_seconds", "cross_section", "error", "efficiency",
                               "vegas_cross_section", "vegas_error", "vegas_efficiency"]
     static let channelColumns = ["active", "std_dev", "mean", "cost", "integral", "error", "max_weight"]
+    /// Values of the `channel_weight_inputs` attribute.
+    static let integrandPriorInputs = "integrand-prior", channelDensityInputs = "channel-densities"
     static let historyColumns = ["step", "loss", "cross_section", "error", "rel_std", "efficiency", "learning_rate"]
 
     /// Write `model` to `path` (serial; call on one rank). Throws with the path on failure, leaving no file.
@@ -72,6 +74,8 @@ public enum SamplerModelFile {
         try file.setStringAttribute("subprocesses", on: nil, values: m.subprocesses.isEmpty ? [""] : m.subprocesses)
         try file.setStringAttribute("channel_names", on: nil, values: m.channelNames.isEmpty ? [""] : m.channelNames)
         try file.setStringAttribute("maximum_weight_policy", on: nil, values: [m.maximumWeightPolicy])
+        try file.setStringAttribute("channel_weight_inputs", on: nil,
+                                    values: [m.channelWeightsUseChannelDensities ? channelDensityInputs : integrandPriorInputs])
         let c = m.channelCount
         let counters: [Int64] = [Int64(SamplerModel.formatVersion), Int64(m.dimension), Int64(c), Int64(m.flow.bins),
                                  Int64(m.flow.couplingBlocks ?? -1), Int64(m.flow.hiddenLayers), Int64(m.flow.hiddenUnits),
@@ -177,6 +181,12 @@ public enum SamplerModelFile {
         m.subprocesses = text("subprocesses").filter { !$0.isEmpty }
         m.channelNames = text("channel_names").filter { !$0.isEmpty }
         m.maximumWeightPolicy = text("maximum_weight_policy").first ?? ""
+        // Files written before density-aware weights existed have no attribute: the integrand's prior.
+        switch text("channel_weight_inputs").first ?? integrandPriorInputs {
+        case integrandPriorInputs: m.channelWeightsUseChannelDensities = false
+        case channelDensityInputs: m.channelWeightsUseChannelDensities = true
+        case let other: throw fail("unknown channel-weight inputs '\(other)' (expected '\(integrandPriorInputs)' or '\(channelDensityInputs)')")
+        }
         let ch = try matrix("channels", rows: c, cols: channelColumns.count)
         m.active = (0..<c).map { ch[$0, 0] != 0 }
         m.standardDeviations = (0..<c).map { ch[$0, 1] }

@@ -45,6 +45,7 @@ extension Trainer {
             m.streamPositions[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: positions[ch * r + $0]) }
             m.streamIDs[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: ids[ch * r + $0]) }
         }
+        m.channelWeightsUseChannelDensities = channelWeights.usesChannelDensities
         if let net = channelWeights as? ChannelWeightNetwork {
             m.channelWeightParameters = net.parameters
             let s = net.optimizerState
@@ -71,6 +72,9 @@ extension Trainer {
     public func restore(from model: SamplerModel) throws {
         guard model.channelCount == plan.channelCount else {
             throw IntegratorError.modelMismatch("model has \(model.channelCount) channels, the run \(plan.channelCount)")
+        }
+        guard model.channelWeightsUseChannelDensities == channelWeights.usesChannelDensities else {
+            throw IntegratorError.modelMismatch("the model's channel weights are \(model.channelWeightsUseChannelDensities ? "density-aware" : "prior-based"), the run's \(channelWeights.usesChannelDensities ? "density-aware" : "prior-based")")
         }
         for ch in plan.ownedChannels {
             guard let f = densities[ch] as? FlowChannelDensity<Float> else { continue }

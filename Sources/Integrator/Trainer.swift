@@ -64,6 +64,14 @@ public final class Trainer {
         for c in plan.ownedChannels where densities[c] == nil {
             throw IntegratorError.invalidSetting("trainer: no density for owned channel \(c)")
         }
+        if channelWeights.usesChannelDensities {
+            guard integrand is any ChannelCoordinateMapping else {
+                throw IntegratorError.invalidSetting("density-aware channel weights need an integrand whose channels can be inverted")
+            }
+            guard plan.ownedChannels.count == plan.channelCount else {
+                throw IntegratorError.invalidSetting("density-aware channel weights need every channel's density on every rank (this rank owns \(plan.ownedChannels.count) of \(plan.channelCount) channels)")
+            }
+        }
         // Shared channels' gradients travel in one buffer: their flows must have one shape.
         let sharedSizes = Set(plan.sharedChannels.compactMap { (densities[$0] as? SharedGradientDensity)?.gradientCount })
         guard sharedSizes.count <= 1, plan.sharedChannels.allSatisfy({ !plan.owns($0) || densities[$0] is SharedGradientDensity }) else {
@@ -161,7 +169,8 @@ public final class Trainer {
                 active = updated
                 let mask = active
                 buffer?.removeChannels { !mask[$0] }
-                if let r = rebalancing { rebalance(r) }
+                // Density-aware weights need every channel's density on every rank: no re-dealing then.
+                if let r = rebalancing, !channelWeights.usesChannelDensities { rebalance(r) }
             }
         }
         let absTotal = global.means.reduce(0) { $0 + abs($1) }
@@ -199,10 +208,14 @@ public final class Trainer {
     func optimise(_ batches: inout [ChannelBatch], shares: [Double], fresh: Bool) -> Double {
         let lr = learningRate
         // Ranks with no points still take part in every collective.
-        ChannelBatchSampler.assignChannelWeights(&batches, model: channelWeights, active: active)
+        sampler.assignChannelWeights(&batches, model: channelWeights, active: active, densities: densities,
+                                     sampledByCurrentDensities: fresh)
+        // Density-aware weights evaluated every flow at every point: redo the training pass so each flow's
+        // backward state belongs to its own points.
+        let reuseSamplingPass = fresh && !channelWeights.usesChannelDensities
         var lossBatches = [ChannelLossBatch]()
         for (j, b) in batches.enumerated() {
-            let logQ = fresh || b.count == 0 ? b.logQSample : densities[b.channel]!.logDensityForTraining(b.points)
+            let logQ = reuseSamplingPass || b.count == 0 ? b.logQSample : densities[b.channel]!.logDensityForTraining(b.points)
             lossBatches.append(ChannelLossBatch(channel: b.channel, value: b.value, alpha: b.alpha, logQ: logQ,
                                                 logQSample: b.logQSample, share: shares[j]))
         }

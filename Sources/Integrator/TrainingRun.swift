@@ -76,7 +76,7 @@ public final class TrainingRun {
         if let resume {
             try check(resume)
             base = resume
-            let plan = resume.rankCount == size ? resume.plan(rank: rank) : .balanced(costs: resume.channelCosts, rank: rank, size: size)
+            let plan = resume.rankCount == size ? resume.plan(rank: rank) : trainingPlan(costs: resume.channelCosts, rank: rank, size: size)
             trainer = try NeuralSamplerFactory.makeTrainer(integrand: trainingIntegrand, configuration: training, options: settings.options,
                                                            plan: plan, grids: resume.vegasGrids, communicator: communicator)
             try trainer.restore(from: resume)
@@ -110,7 +110,7 @@ public final class TrainingRun {
             let costs = Self.costs(standardDeviations: baseline.standardDeviations, seconds: baseline.lastChannelSeconds,
                                    counts: baseline.lastChannelCounts)
             base.channelCosts = costs
-            let plan = ChannelPlan.balanced(costs: costs, rank: rank, size: size)
+            let plan = trainingPlan(costs: costs, rank: rank, size: size)
             progress?(.planned(plan, costs: costs))
             base.vegasGrids = baseline.allGrids()
             trainer = try NeuralSamplerFactory.makeTrainer(integrand: trainingIntegrand, configuration: training, options: settings.options,
@@ -155,6 +155,14 @@ public final class TrainingRun {
         progress?(.measured(r))
         progress?(.saved(step: model.stepsDone, path: modelPath))
         return Outcome(model: model, completed: true, nis: r, vegas: vegasResult)
+    }
+
+    /// Channels balanced over the ranks by cost; with density-aware channel weights every rank needs every
+    /// channel's flow, so every rank shares every channel instead.
+    func trainingPlan(costs: [Double], rank: Int, size: Int) -> ChannelPlan {
+        settings.options.densityAwareChannelWeights
+            ? .everyRankOwnsEveryChannel(channelCount: costs.count, rank: rank, size: size)
+            : .balanced(costs: costs, rank: rank, size: size)
     }
 
     /// σ_c × seconds per point, with the time per point rounded to powers of √2 of the median: timing noise

@@ -41,11 +41,7 @@ public extension NeuralSamplerFactory {
             if options.defensiveMixtureUsesVegasGrid { flow.defensiveGrid = grids[c] }
             densities[c] = flow
         }
-        let weights: any ChannelWeights = options.trainChannelWeights
-            ? ChannelWeightNetwork(channelCount: integrand.channelCount,
-                                   featureCount: integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension,
-                                   hidden: options.channelWeightHidden, seed: configuration.seed)
-            : PriorChannelWeights(channelCount: integrand.channelCount)
+        let weights = options.makeChannelWeights(for: integrand, seed: configuration.seed)
         return try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
                            configuration: configuration, communicator: communicator)
     }

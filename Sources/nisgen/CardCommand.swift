@@ -104,6 +104,7 @@ extension RunCard {
         drop_threshold = 0.0          # drop channels below this share of σ (0: never); the rest are re-dealt over the ranks
         drop_interval = \(s.training.droppingInterval)
         channel_weights = \(s.options.trainChannelWeights)       # train the channel-weight network
+        density_aware_weights = \(s.options.densityAwareChannelWeights) # α ∝ a·g: channel weights on every channel's density (cannot open holes)
         flow_bins = \(s.options.flow.bins)                # spline bins
         flow_layers = \(s.options.flow.hiddenLayers)
         flow_units = \(s.options.flow.hiddenUnits)

@@ -46,7 +46,7 @@ struct Inspect: ParsableCommand {
         print("""
         model file     \(file) (\(m.complete ? "complete" : "training not finished: \(m.stepsDone) of \(m.totalSteps) steps; continue with --resume"))
         process        \(m.process): \(m.subprocesses.count) subprocesses, \(m.channelCount) channels (\(m.active.filter { $0 }.count) active), dimension \(m.dimension)
-        flows          \(m.flow.bins) bins, \(m.flow.hiddenLayers) × \(m.flow.hiddenUnits) hidden units; VEGAS grids of \(m.vegasBins) bins; \(m.channelWeightParameters.isEmpty ? "prior channel weights" : "trained channel-weight net")
+        flows          \(m.flow.bins) bins, \(m.flow.hiddenLayers) × \(m.flow.hiddenUnits) hidden units; VEGAS grids of \(m.vegasBins) bins; \(m.channelWeightParameters.isEmpty ? "" : "trained channel-weight net on ")\(m.channelWeightsUseChannelDensities ? "every channel's density (density-aware)" : m.channelWeightParameters.isEmpty ? "prior channel weights" : "the prior")
         training       \(m.stepsDone) steps, \(Format.count(m.integrandCalls)) integrand calls (+ \(Format.count(m.pretrainingCalls)) warm-up), \(Format.duration(m.trainingSeconds)), \(m.rankCount) rank\(m.rankCount == 1 ? "" : "s"), channels→ranks \(owners)
         σ (NIS)        \(m.complete ? Format.measurement(m.crossSection, error: m.error, unit: "pb") + ", unweighting efficiency " + Format.efficiency(m.efficiency) : "not measured yet")
         σ (VEGAS)      \(m.vegasCrossSection > 0 ? Format.measurement(m.vegasCrossSection, error: m.vegasError, unit: "pb") + ", unweighting efficiency " + Format.efficiency(m.vegasEfficiency) : "not measured")

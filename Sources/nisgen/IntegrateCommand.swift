@@ -14,7 +14,7 @@ import Glibc
 struct Integrate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a multi-channel neural importance sampler on a toy integrand and integrate it.",
-        discussion: "Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width), ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy] (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind = \"nis\" or \"vegas\", vegas_init, channel_weights, uniform_fraction, seed), [training] (steps, batch_size, learning_rate, schedule, loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins, layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight, overweight_fraction). Options given on the command line win over the card. A card with a [process] section is a physics card instead: pp → ℓν + jets, multi-channel VEGAS and NIS compared (sections [process], [cuts], [scales], [training], [output]; see cards/wplus_2j.toml and `nisgen train`).")
+        discussion: "Toys: gaussians (--dimension --peaks --width [--widths --amplitudes --no-prior]), camel (--dimension --width), ring (--radius --width), breitwigner (--masses --widths). A TOML card may set everything: sections [toy] (name, dimension, peaks, width, widths, centres, amplitudes, prior, radius, masses), [sampler] (kind = \"nis\" or \"vegas\", vegas_init, channel_weights, density_aware_weights, uniform_fraction, seed), [training] (steps, batch_size, learning_rate, schedule, loss, buffered_steps, buffer_capacity, drop_threshold, drop_interval, channel_weight_steps), [flow] (bins, layers, units, blocks), [vegas] (iterations, points, bins), [integration] (points, max_weight, overweight_fraction). Options given on the command line win over the card. A card with a [process] section is a physics card instead: pp → ℓν + jets, multi-channel VEGAS and NIS compared (sections [process], [cuts], [scales], [training], [output]; see cards/wplus_2j.toml and `nisgen train`).")
 
     @Option(help: "TOML run card.") var card: String?
     @Option(help: "Toy integrand: gaussians, camel, ring, breitwigner.") var toy: String?
@@ -39,6 +39,7 @@ struct Integrate: ParsableCommand {
     @Option(help: "Steps between channel-dropping checks.") var dropInterval: Int?
     @Option(help: "Train the channel-weight net only in the first N steps.") var channelWeightSteps: Int?
     @Flag(help: "Train the channel-weight network (off by default: it can bias the integral, see the docs).") var channelWeights = false
+    @Flag(help: "Density-aware channel weights α ∝ a·g on every channel's current density (a learned with --channel-weights, else 1).") var densityAwareWeights = false
     @Flag(help: "Pre-train each channel with VEGAS and start the flows from the grids.") var vegasInit = false
     @Option(help: "VEGAS iterations (baseline adaptation or pre-training).") var vegasIterations: Int?
     @Option(help: "VEGAS points per iteration.") var vegasPoints: Int?
@@ -136,7 +137,7 @@ struct IntegrateSettings {
                 }
             }
         }
-        if let t = try section(table, "sampler", keys: ["kind", "vegas_init", "channel_weights", "uniform_fraction", "seed"]) {
+        if let t = try section(table, "sampler", keys: ["kind", "vegas_init", "channel_weights", "density_aware_weights", "uniform_fraction", "seed"]) {
             if let f = try double(t, "sampler", "uniform_fraction") {
                 guard f >= 0 && f < 1 else { throw IntegrateError("run card: [sampler] uniform_fraction must be in [0,1), got \(f)") }
                 options.uniformFraction = f
@@ -144,6 +145,7 @@ struct IntegrateSettings {
             sampler = try string(t, "sampler", "kind") ?? sampler
             vegasInit = try bool(t, "sampler", "vegas_init") ?? vegasInit
             options.trainChannelWeights = try bool(t, "sampler", "channel_weights") ?? options.trainChannelWeights
+            options.densityAwareChannelWeights = try bool(t, "sampler", "density_aware_weights") ?? options.densityAwareChannelWeights
             if let s = try int(t, "sampler", "seed") {
                 guard s >= 0 else { throw IntegrateError("run card: [sampler] seed must be ≥ 0") }
                 training.seed = UInt64(s)
@@ -242,6 +244,7 @@ struct IntegrateSettings {
         if let v = c.dropInterval { training.droppingInterval = v }
         if let v = c.channelWeightSteps { try setChannelWeightSteps(v) }
         if c.channelWeights { options.trainChannelWeights = true }
+        if c.densityAwareWeights { options.densityAwareChannelWeights = true }
         if c.vegasInit { vegasInit = true }
         if let v = c.vegasIterations { vegas.iterations = v }
         if let v = c.vegasPoints { vegas.pointsPerIteration = v }

@@ -47,7 +47,7 @@ struct RunCard {
         "scales": ["choice", "fixed", "mu_r_factor", "mu_f_factor"],
         "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
-                     "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
+                     "density_aware_weights", "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
                      "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "batch_per_rank", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "generation": ["events", "weighted", "max_weight", "overweight_share", "survey_points", "batch_size",
@@ -157,6 +157,7 @@ struct RunCard {
         }
         if let v = try card.int("training", "drop_interval", in: 1...Int.max) { settings.training.droppingInterval = v }
         if let v = try card.bool("training", "channel_weights") { settings.options.trainChannelWeights = v }
+        if let v = try card.bool("training", "density_aware_weights") { settings.options.densityAwareChannelWeights = v }
         if let v = try card.int("training", "channel_weight_steps") {
             guard v >= 0 else { throw IntegrateError("run card: [training] channel_weight_steps must be ≥ 0") }
             settings.training.channelWeightTrainingSteps = 0..<v

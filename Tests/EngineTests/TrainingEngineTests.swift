@@ -46,7 +46,9 @@ final class TrainingEngineTests: XCTestCase {
     }
 
     func testChannelWeightNetAndSharedFlowsStayIdenticalOnFourRanks() throws {
-        let card = NisgenProcess.card(jets: 2, training: "channel_weights = true")
+        // The plain net on the prior, so the channels are balanced over the ranks (density-aware weights, the
+        // n = 2 default, would give every rank both channels).
+        let card = NisgenProcess.card(jets: 2, training: "channel_weights = true\ndensity_aware_weights = false")
         let dir = try NisgenProcess.scratch("replicas", cards: ["w2.toml": card])
         defer { try? FileManager.default.removeItem(at: dir) }
         let (r, model) = try train(4, card: "w2.toml", in: dir, ["--verify-replicas"])

@@ -53,6 +53,32 @@ final class DistributedTrainingTests: XCTestCase {
         }
     }
 
+    /// Density-aware channel weights on 2 ranks: every rank shares every channel (each needs every flow), the
+    /// shared flows stay bit-identical on both ranks, and the answer agrees with the one-rank run and the
+    /// exact integral (different point splits, so statistically).
+    func testDensityAwareWeightsOnTwoRanksShareEveryChannel() throws {
+        let toy = try GaussianMixture.standard(dimension: 2, peaks: 3, width: 0.05)
+        var opts = options
+        opts.densityAwareChannelWeights = true
+        let config = makeConfig(), o = opts
+        let serial = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: o, communicator: SerialCommunicator())
+        serial.train()
+        let reference = serial.integrate(points: 6000)
+        let results = try LocalCommunicator.run(size: 2) { comm -> (IntegrationResult, [Float]) in
+            let plan = ChannelPlan.everyRankOwnsEveryChannel(channelCount: toy.channelCount, rank: comm.rank, size: comm.size)
+            let t = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: o, plan: plan, communicator: comm)
+            t.train()
+            let flows = (0..<toy.channelCount).flatMap { (t.densities[$0] as! FlowChannelDensity<Float>).flow.parameters }
+            return (t.integrate(points: 6000), flows)
+        }
+        XCTAssertEqual(results[0].1, results[1].1, "shared flows differ between the ranks")
+        let r = results[0].0
+        XCTAssertEqual(r.integral, results[1].0.integral)
+        XCTAssertEqual(r.integrandCalls, reference.integrandCalls)
+        XCTAssertEqual(r.integral, toy.exactIntegral, accuracy: 3 * r.error)
+        XCTAssertEqual(reference.integral, toy.exactIntegral, accuracy: 3 * reference.error)
+    }
+
     /// Dropping a channel on 2 ranks re-deals the rest by cost: the plan changes identically on both ranks,
     /// a channel that gains an owner arrives with its flow bit-identical to the old owner's, and the integral
     /// over the remaining channels still covers the whole answer.

@@ -7,7 +7,12 @@
 // stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
 // Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
 // Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
-// (comma-separated subset of 2d,4d,8d).
+// (comma-separated subset of 2d,4d,8d), NISBENCH_METHODS (comma-separated subset of the method names),
+// NISBENCH_SEED (training seed, default 1), NISBENCH_BATCH (points per step, default 1024), NISBENCH_LR
+// (initial learning rate, default 1e-3).
+// "NIS +cwnet" trains the plain channel-weight net (α ∝ a·α⁰, mapping prior); "NIS +cwnet dens." the
+// density-aware one (α ∝ a·g, g every channel's current density); "NIS dens. a=1" the balance heuristic of
+// the current flows (α = g/Σg, nothing learned).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,11 +29,15 @@ enum GaussianMixtureBench {
     static func run() {
         let steps = env("NISBENCH_STEPS").flatMap(Int.init) ?? 2000
         let points = env("NISBENCH_POINTS").flatMap(Int.init) ?? 100_000
-        let batch = 1024
+        let batch = env("NISBENCH_BATCH").flatMap(Int.init) ?? 1024
+        let learningRate = env("NISBENCH_LR").flatMap(Double.init) ?? 1e-3
         let all = [Case(label: "2d", dimension: 2, peaks: 2, width: 0.03),
                    Case(label: "4d", dimension: 4, peaks: 3, width: 0.05),
                    Case(label: "8d", dimension: 8, peaks: 4, width: 0.1)]
         let wanted = env("NISBENCH_CASES").map { $0.split(separator: ",").map(String.init) } ?? all.map(\.label)
+        let methods = ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet", "NIS +cwnet dens.", "NIS dens. a=1"]
+        let wantedMethods = env("NISBENCH_METHODS").map { $0.split(separator: ",").map(String.init) } ?? methods
+        let seed = env("NISBENCH_SEED").flatMap(UInt64.init) ?? 1
         let comm = SerialCommunicator()
         print("Gaussian mixtures: \(steps) steps × \(batch) points, final pass \(points) points, one thread")
         print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("wall s", 8)
@@ -39,28 +48,29 @@ enum GaussianMixtureBench {
             catch { print("bad case \(c.label): \(error)"); continue }
             let name = "\(c.dimension)-D \(c.peaks) peaks σ=\(c.width)"
             // VEGAS only: as many integrand calls as the neural training.
-            do {
+            if wantedMethods.contains("VEGAS") || env("NISBENCH_METHODS") == nil { do {
                 let iterations = 10
                 let cpu0 = cpuSeconds()
-                let vegas = try VegasBaseline(integrand: toy, seed: 1, communicator: comm)
+                let vegas = try VegasBaseline(integrand: toy, seed: seed, communicator: comm)
                 vegas.adapt(iterations: iterations, pointsPerIteration: steps * batch / iterations)
                 let cpu = cpuSeconds() - cpu0
                 let r = vegas.integrate(points: points)
                 row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
-            } catch { print("VEGAS failed: \(error)") }
-            for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet"] {
+            } catch { print("VEGAS failed: \(error)") } }
+            for method in methods where wantedMethods.contains(method) {
                 var config = TrainerConfiguration()
                 config.steps = method == "NIS buffered" ? steps / 2 : steps
                 config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
                 config.batchSize = batch
-                config.learningRate = 1e-3
+                config.learningRate = learningRate
                 config.schedule = .cosine(totalSteps: config.steps, minimum: 1e-5)
-                config.seed = 1
+                config.seed = seed
                 var options = NeuralSamplerOptions()
                 options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
                 if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
                 // The channel-weight net on top of VEGAS-init, to show its effect (off in the other rows).
-                options.trainChannelWeights = method == "NIS +cwnet"
+                options.trainChannelWeights = method.hasPrefix("NIS +cwnet")
+                options.densityAwareChannelWeights = method.contains("dens.")
                 do {
                     let start = comm.wallTime(), cpu0 = cpuSeconds()
                     let trainer = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options,

@@ -108,7 +108,9 @@ enum WJetsHeadlineBench {
     """
 
     /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
-    /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
+    /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net on the prior; dens: train it on every
+    /// channel's density, α ∝ a·g; balance: α = g/Σg of the current flows, nothing learned), HEADLINE_SEED
+    /// (training seed), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
     /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off), HEADLINE_DEFENSIVE
     /// (ε of a defensive mixture of each flow with its channel's VEGAS grid).
     static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
@@ -118,7 +120,13 @@ enum WJetsHeadlineBench {
         if let v = env("HEADLINE_LOSS").flatMap(TrainingLoss.named) { s.training.loss = v }
         if let v = env("HEADLINE_LR").flatMap(Double.init) { s.training.learningRate = v }
         if let v = env("HEADLINE_BUFFERED").flatMap(Int.init) { s.training.bufferedStepsPerFreshStep = v }
-        if env("HEADLINE_CWNET") == "1" { s.options.trainChannelWeights = true }
+        switch env("HEADLINE_CWNET") {
+        case "1": s.options.trainChannelWeights = true
+        case "dens": s.options.trainChannelWeights = true; s.options.densityAwareChannelWeights = true
+        case "balance": s.options.densityAwareChannelWeights = true
+        default: break
+        }
+        if let v = env("HEADLINE_SEED").flatMap(UInt64.init) { s.training.seed = v }
         if let v = env("HEADLINE_UNITS").flatMap(Int.init) { s.options.flow.hiddenUnits = v }
         if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
