@@ -3,11 +3,14 @@
 // started from VEGAS and NIS with buffered training. One thread, release build.
 // Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
 // efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
-// Flows: 2 coupling blocks, 2 hidden layers × 16 units, 16 spline bins; cosine learning-rate decay from 1e-3;
+// Flows: `FlowConfig.scaled(dimension:)` (2⌈log₂ d⌉ blocks, 2 hidden layers × 8(⌈log₂ d⌉+1) units, 16 bins),
+// each overridable by NISBENCH_BLOCKS, NISBENCH_UNITS, NISBENCH_LAYERS, NISBENCH_BINS; cosine learning-rate decay from 1e-3;
 // stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
 // Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
 // Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
-// (comma-separated subset of 2d,4d,8d).
+// (comma-separated subset of 2d,4d,8d), NISBENCH_SEEDS (comma-separated training seeds, default 1),
+// NISBENCH_METHODS (subset of vegas,scratch,vegas-init,buffered,cwnet).
+// bench/madnis_reference.py measures the PyTorch reference on the same mixtures.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,7 +31,9 @@ enum GaussianMixtureBench {
         let all = [Case(label: "2d", dimension: 2, peaks: 2, width: 0.03),
                    Case(label: "4d", dimension: 4, peaks: 3, width: 0.05),
                    Case(label: "8d", dimension: 8, peaks: 4, width: 0.1)]
-        let wanted = env("NISBENCH_CASES").map { $0.split(separator: ",").map(String.init) } ?? all.map(\.label)
+        let wanted = list("NISBENCH_CASES") ?? all.map(\.label)
+        let seeds = (list("NISBENCH_SEEDS") ?? ["1"]).compactMap(UInt64.init)
+        let methods = list("NISBENCH_METHODS") ?? ["vegas", "scratch", "vegas-init", "buffered", "cwnet"]
         let comm = SerialCommunicator()
         print("Gaussian mixtures: \(steps) steps × \(batch) points, final pass \(points) points, one thread")
         print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("wall s", 8)
@@ -39,7 +44,7 @@ enum GaussianMixtureBench {
             catch { print("bad case \(c.label): \(error)"); continue }
             let name = "\(c.dimension)-D \(c.peaks) peaks σ=\(c.width)"
             // VEGAS only: as many integrand calls as the neural training.
-            do {
+            if methods.contains("vegas") { do {
                 let iterations = 10
                 let cpu0 = cpuSeconds()
                 let vegas = try VegasBaseline(integrand: toy, seed: 1, communicator: comm)
@@ -47,17 +52,21 @@ enum GaussianMixtureBench {
                 let cpu = cpuSeconds() - cpu0
                 let r = vegas.integrate(points: points)
                 row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
-            } catch { print("VEGAS failed: \(error)") }
-            for method in ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet"] {
+            } catch { print("VEGAS failed: \(error)") } }
+            let flow = flowConfig(dimension: c.dimension)
+            print("flow: \(flow.couplingBlocks ?? 0) blocks, \(flow.hiddenLayers) × \(flow.hiddenUnits) hidden, \(flow.bins) bins")
+            for (key, method) in [("scratch", "NIS scratch"), ("vegas-init", "NIS VEGAS-init"), ("buffered", "NIS buffered"),
+                                  ("cwnet", "NIS +cwnet")] where methods.contains(key) {
+              for seed in seeds {
                 var config = TrainerConfiguration()
                 config.steps = method == "NIS buffered" ? steps / 2 : steps
                 config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
                 config.batchSize = batch
                 config.learningRate = 1e-3
                 config.schedule = .cosine(totalSteps: config.steps, minimum: 1e-5)
-                config.seed = 1
+                config.seed = seed
                 var options = NeuralSamplerOptions()
-                options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
+                options.flow = flow
                 if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
                 // The channel-weight net on top of VEGAS-init, to show its effect (off in the other rows).
                 options.trainChannelWeights = method == "NIS +cwnet"
@@ -68,10 +77,24 @@ enum GaussianMixtureBench {
                     trainer.train()
                     let seconds = comm.wallTime() - start, cpu = cpuSeconds() - cpu0
                     let r = trainer.integrate(points: points)
-                    row(name, method, r, toy, seconds, cpu, trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
+                    row(name, method + (seeds.count > 1 ? " s\(seed)" : ""), r, toy, seconds, cpu,
+                        trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
                 } catch { print("\(method) failed: \(error)") }
+              }
             }
         }
+    }
+
+    static func list(_ name: String) -> [String]? { env(name).map { $0.split(separator: ",").map(String.init) } }
+
+    /// The dimension-scaled default flow with any NISBENCH_BLOCKS/UNITS/LAYERS/BINS override.
+    static func flowConfig(dimension: Int) -> FlowConfig {
+        var flow = FlowConfig.scaled(dimension: dimension)
+        if let v = env("NISBENCH_BLOCKS").flatMap(Int.init) { flow.couplingBlocks = v }
+        if let v = env("NISBENCH_UNITS").flatMap(Int.init) { flow.hiddenUnits = v }
+        if let v = env("NISBENCH_LAYERS").flatMap(Int.init) { flow.hiddenLayers = v }
+        if let v = env("NISBENCH_BINS").flatMap(Int.init) { flow.bins = v }
+        return flow
     }
 
     static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double,
