@@ -1,8 +1,8 @@
 // Mixtures of narrow Gaussians, one channel per peak: unweighting efficiency, relative standard deviation,
 // pull against the exact integral and training wall time for multi-channel VEGAS, NIS from scratch, NIS
 // started from VEGAS and NIS with buffered training. One thread, release build.
-// Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
-// efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
+// Reference: bench/madnis_reference.py (PyTorch `madnis` on the same mixtures, same budget and estimator);
+// the side-by-side table is in bench/RESULTS-foundation.md (2026-12-02).
 // Flows: `FlowConfig.scaled(dimension:)` (2⌈log₂ d⌉ blocks, 2 hidden layers × 8(⌈log₂ d⌉+1) units, 16 bins),
 // each overridable by NISBENCH_BLOCKS, NISBENCH_UNITS, NISBENCH_LAYERS, NISBENCH_BINS; cosine learning-rate decay from 1e-3;
 // stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
