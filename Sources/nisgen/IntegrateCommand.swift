@@ -43,9 +43,9 @@ struct Integrate: ParsableCommand {
     @Flag(help: "Pre-train each channel with VEGAS and start the flows from the grids.") var vegasInit = false
     @Option(help: "VEGAS iterations (baseline adaptation or pre-training).") var vegasIterations: Int?
     @Option(help: "VEGAS points per iteration.") var vegasPoints: Int?
-    @Option(help: "Spline bins of the flows.") var flowBins: Int?
-    @Option(help: "Hidden layers of the coupling networks.") var flowLayers: Int?
-    @Option(help: "Hidden units of the coupling networks.") var flowUnits: Int?
+    @Option(help: "Spline bins of the flows (default 16).") var flowBins: Int?
+    @Option(help: "Hidden layers of the coupling networks (default 2).") var flowLayers: Int?
+    @Option(help: "Hidden units of the coupling networks (default: 8·(⌈log2 d⌉+1)).") var flowUnits: Int?
     @Option(help: "Coupling blocks of the flows (default: from the dimension).") var flowBlocks: Int?
     @Option(help: "Fraction of each channel's points drawn uniformly (defensive mixture, default 0).") var uniformFraction: Double?
     @Option(help: "Points of the final integration pass.") var points: Int?
@@ -92,18 +92,19 @@ struct IntegrateSettings {
     var sampler = "nis"
     var training = TrainerConfiguration()
     var options = NeuralSamplerOptions()
+    /// Flow settings given by the card or options; the rest follow the toy's dimension.
+    var flow = FlowOverrides()
     var vegasInit = false
     var vegas = VegasPretraining()
     var points = 100_000
     var estimator = MaximumWeightEstimator.default
 
-    /// Defaults: the configuration of the Gaussian-mixture benchmark (small flows, cosine decay).
+    /// Defaults: the configuration of the Gaussian-mixture benchmark (flows scaled with the dimension, cosine decay).
     init() {
         training.steps = 500
         training.batchSize = 1024
         training.learningRate = 1e-3
         training.schedule = .cosine(totalSteps: 500, minimum: 1e-5)
-        options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
     }
 
     // MARK: card
@@ -165,10 +166,10 @@ struct IntegrateSettings {
             if let n = try int(t, "training", "channel_weight_steps") { try setChannelWeightSteps(n) }
         }
         if let t = try section(table, "flow", keys: ["bins", "layers", "units", "blocks"]) {
-            options.flow.bins = try int(t, "flow", "bins") ?? options.flow.bins
-            options.flow.hiddenLayers = try int(t, "flow", "layers") ?? options.flow.hiddenLayers
-            options.flow.hiddenUnits = try int(t, "flow", "units") ?? options.flow.hiddenUnits
-            if let b = try int(t, "flow", "blocks") { options.flow.couplingBlocks = b }
+            flow.bins = try int(t, "flow", "bins") ?? flow.bins
+            flow.hiddenLayers = try int(t, "flow", "layers") ?? flow.hiddenLayers
+            flow.hiddenUnits = try int(t, "flow", "units") ?? flow.hiddenUnits
+            flow.couplingBlocks = try int(t, "flow", "blocks") ?? flow.couplingBlocks
         }
         if let t = try section(table, "vegas", keys: ["iterations", "points", "bins"]) {
             vegas.iterations = try int(t, "vegas", "iterations") ?? vegas.iterations
@@ -248,10 +249,10 @@ struct IntegrateSettings {
         if c.vegasInit { vegasInit = true }
         if let v = c.vegasIterations { vegas.iterations = v }
         if let v = c.vegasPoints { vegas.pointsPerIteration = v }
-        if let v = c.flowBins { options.flow.bins = v }
-        if let v = c.flowLayers { options.flow.hiddenLayers = v }
-        if let v = c.flowUnits { options.flow.hiddenUnits = v }
-        if let v = c.flowBlocks { options.flow.couplingBlocks = v }
+        if let v = c.flowBins { flow.bins = v }
+        if let v = c.flowLayers { flow.hiddenLayers = v }
+        if let v = c.flowUnits { flow.hiddenUnits = v }
+        if let v = c.flowBlocks { flow.couplingBlocks = v }
         if let v = c.uniformFraction {
             guard v >= 0 && v < 1 else { throw IntegrateError("uniform fraction must be in [0,1), got \(v)") }
             options.uniformFraction = v
@@ -333,6 +334,7 @@ struct IntegrateSettings {
             result = baseline.integrate(points: points, unweighter: unweighter)
         } else {
             var options = self.options
+            options.flow = flow.config(dimension: integrand.dimension)
             if vegasInit { options.vegasPretraining = vegas }
             let start = comm.wallTime()
             let trainer: Trainer

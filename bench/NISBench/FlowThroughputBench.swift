@@ -67,8 +67,9 @@ enum FlowThroughputBench {
         var fusedPointsPerSecond: Double
     }
 
-    static func measure<T: GEMMScalar>(_: T.Type, dimension d: Int, hidden: Int, batch n: Int) -> Figures {
-        let flow = CouplingFlow<T>(dimension: d, config: FlowConfig(hiddenUnits: hidden), seed: 42)
+    static func measure<T: GEMMScalar>(_: T.Type, dimension d: Int, hidden: Int, batch n: Int,
+                                       config: FlowConfig? = nil) -> Figures {
+        let flow = CouplingFlow<T>(dimension: d, config: config ?? FlowConfig(hiddenUnits: hidden), seed: 42)
         var rng = RandomStream(seed: 7)
         // Perturb the zero last layers so the splines are not the identity (bins are found at random places).
         flow.parameters = flow.parameters.map { $0 + T(0.05 * rng.normal()) }
@@ -123,6 +124,16 @@ enum FlowThroughputBench {
                 if let v = Int(a.dropFirst(key.count + 1)) { return [v] }
             }
             return all
+        }
+        // `NISBench flow scaled`: the dimension-scaled toy defaults (FlowConfig.scaled) at the training batch.
+        if CommandLine.arguments.contains("scaled") {
+            print("(scaled: FlowConfig.scaled(dimension:), 2 hidden layers, 16 bins, 2⌈log₂ d⌉ blocks)")
+            for d in only("d", [2, 4, 8]) {
+                let config = FlowConfig.scaled(dimension: d)
+                row("Float", d, config.hiddenUnits, 1024,
+                    measure(Float.self, dimension: d, hidden: config.hiddenUnits, batch: 1024, config: config))
+            }
+            return
         }
         for d in only("d", [4, 8]) {
             for h in only("h", [32, 64]) {

@@ -1,18 +1,21 @@
 // Mixtures of narrow Gaussians, one channel per peak: unweighting efficiency, relative standard deviation,
 // pull against the exact integral and training wall time for multi-channel VEGAS, NIS from scratch, NIS
 // started from VEGAS and NIS with buffered training. One thread, release build.
-// Reference for scale (PyTorch `madnis`, one thread, 4-D, 3 peaks, σ = 0.05, 2,000 steps of 1,024 points):
-// efficiency ≈ 0.32 from scratch, ≈ 0.67 with VEGAS initialisation, ~75 s training.
-// Flows: 2 coupling blocks, 2 hidden layers × 16 units, 16 spline bins; cosine learning-rate decay from 1e-3;
+// Reference: bench/madnis_reference.py (PyTorch `madnis` on the same mixtures, same budget and estimator);
+// the side-by-side table is in bench/RESULTS-foundation.md (2026-12-02).
+// Flows: `FlowConfig.scaled(dimension:)` (2⌈log₂ d⌉ blocks, 2 hidden layers × 8(⌈log₂ d⌉+1) units, 16 bins),
+// each overridable by NISBENCH_BLOCKS, NISBENCH_UNITS, NISBENCH_LAYERS, NISBENCH_BINS; cosine learning-rate decay from 1e-3;
 // stratified-variance loss; mapping-density prior channel weights (the channel-weight net only in "NIS +cwnet").
 // Times are wall-clock and process CPU seconds (the machine may be shared; CPU time is the fairer figure).
 // Environment: NISBENCH_STEPS (default 2000), NISBENCH_POINTS (final pass, default 100000), NISBENCH_CASES
-// (comma-separated subset of 2d,4d,8d), NISBENCH_METHODS (comma-separated subset of the method names),
-// NISBENCH_SEED (training seed, default 1), NISBENCH_BATCH (points per step, default 1024), NISBENCH_LR
-// (initial learning rate, default 1e-3).
-// "NIS +cwnet" trains the plain channel-weight net (α ∝ a·α⁰, mapping prior); "NIS +cwnet dens." the
-// density-aware one (α ∝ a·g, g every channel's current density); "NIS dens. a=1" the balance heuristic of
-// the current flows (α = g/Σg, nothing learned).
+// (comma-separated subset of 2d,4d,8d), NISBENCH_SEEDS (comma-separated training seeds, default 1),
+// NISBENCH_METHODS (subset of vegas,scratch,vegas-init,buffered,cwnet,cwnet-dens,dens-a1), NISBENCH_BATCH
+// (points per step, default 1024), NISBENCH_LR (initial learning rate, default 1e-3), NISBENCH_BLOCKS/UNITS/
+// LAYERS/BINS (flow size; default FlowConfig.scaled(dimension:)).
+// "cwnet" trains the plain channel-weight net (α ∝ a·α⁰, mapping prior); "cwnet-dens" the density-aware one
+// (α ∝ a·g, g every channel's current density); "dens-a1" the balance heuristic of the current flows
+// (α = g/Σg, nothing learned).
+// bench/madnis_reference.py measures the PyTorch reference on the same mixtures.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,10 +37,9 @@ enum GaussianMixtureBench {
         let all = [Case(label: "2d", dimension: 2, peaks: 2, width: 0.03),
                    Case(label: "4d", dimension: 4, peaks: 3, width: 0.05),
                    Case(label: "8d", dimension: 8, peaks: 4, width: 0.1)]
-        let wanted = env("NISBENCH_CASES").map { $0.split(separator: ",").map(String.init) } ?? all.map(\.label)
-        let methods = ["NIS scratch", "NIS VEGAS-init", "NIS buffered", "NIS +cwnet", "NIS +cwnet dens.", "NIS dens. a=1"]
-        let wantedMethods = env("NISBENCH_METHODS").map { $0.split(separator: ",").map(String.init) } ?? methods
-        let seed = env("NISBENCH_SEED").flatMap(UInt64.init) ?? 1
+        let wanted = list("NISBENCH_CASES") ?? all.map(\.label)
+        let seeds = (list("NISBENCH_SEEDS") ?? ["1"]).compactMap(UInt64.init)
+        let methods = list("NISBENCH_METHODS") ?? ["vegas", "scratch", "vegas-init", "buffered", "cwnet"]
         let comm = SerialCommunicator()
         print("Gaussian mixtures: \(steps) steps × \(batch) points, final pass \(points) points, one thread")
         print(pad("case", 22) + pad("method", 16) + pad("eff", 8) + pad("rel.std", 9) + pad("pull", 8) + pad("wall s", 8)
@@ -48,16 +50,21 @@ enum GaussianMixtureBench {
             catch { print("bad case \(c.label): \(error)"); continue }
             let name = "\(c.dimension)-D \(c.peaks) peaks σ=\(c.width)"
             // VEGAS only: as many integrand calls as the neural training.
-            if wantedMethods.contains("VEGAS") || env("NISBENCH_METHODS") == nil { do {
+            if methods.contains("vegas") { do {
                 let iterations = 10
                 let cpu0 = cpuSeconds()
-                let vegas = try VegasBaseline(integrand: toy, seed: seed, communicator: comm)
+                let vegas = try VegasBaseline(integrand: toy, seed: seeds.first ?? 1, communicator: comm)
                 vegas.adapt(iterations: iterations, pointsPerIteration: steps * batch / iterations)
                 let cpu = cpuSeconds() - cpu0
                 let r = vegas.integrate(points: points)
                 row(name, "VEGAS", r, toy, vegas.adaptationSeconds, cpu, vegas.integrandCalls - r.integrandCalls)
             } catch { print("VEGAS failed: \(error)") } }
-            for method in methods where wantedMethods.contains(method) {
+            let flow = flowConfig(dimension: c.dimension)
+            print("flow: \(flow.couplingBlocks ?? 0) blocks, \(flow.hiddenLayers) × \(flow.hiddenUnits) hidden, \(flow.bins) bins")
+            for (key, method) in [("scratch", "NIS scratch"), ("vegas-init", "NIS VEGAS-init"), ("buffered", "NIS buffered"),
+                                  ("cwnet", "NIS +cwnet"), ("cwnet-dens", "NIS +cwnet dens."), ("dens-a1", "NIS dens. a=1")]
+                where methods.contains(key) {
+              for seed in seeds {
                 var config = TrainerConfiguration()
                 config.steps = method == "NIS buffered" ? steps / 2 : steps
                 config.bufferedStepsPerFreshStep = method == "NIS buffered" ? 1 : 0
@@ -66,7 +73,7 @@ enum GaussianMixtureBench {
                 config.schedule = .cosine(totalSteps: config.steps, minimum: 1e-5)
                 config.seed = seed
                 var options = NeuralSamplerOptions()
-                options.flow = FlowConfig(bins: 16, couplingBlocks: 2, hiddenLayers: 2, hiddenUnits: 16)
+                options.flow = flow
                 if method != "NIS scratch" { options.vegasPretraining = VegasPretraining(iterations: 6, pointsPerIteration: 20_000) }
                 // The channel-weight net on top of VEGAS-init, to show its effect (off in the other rows).
                 options.trainChannelWeights = method.hasPrefix("NIS +cwnet")
@@ -78,10 +85,24 @@ enum GaussianMixtureBench {
                     trainer.train()
                     let seconds = comm.wallTime() - start, cpu = cpuSeconds() - cpu0
                     let r = trainer.integrate(points: points)
-                    row(name, method, r, toy, seconds, cpu, trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
+                    row(name, method + (seeds.count > 1 ? " s\(seed)" : ""), r, toy, seconds, cpu,
+                        trainer.integrandCalls - r.integrandCalls + trainer.pretrainingCalls)
                 } catch { print("\(method) failed: \(error)") }
+              }
             }
         }
+    }
+
+    static func list(_ name: String) -> [String]? { env(name).map { $0.split(separator: ",").map(String.init) } }
+
+    /// The dimension-scaled default flow with any NISBENCH_BLOCKS/UNITS/LAYERS/BINS override.
+    static func flowConfig(dimension: Int) -> FlowConfig {
+        var flow = FlowConfig.scaled(dimension: dimension)
+        if let v = env("NISBENCH_BLOCKS").flatMap(Int.init) { flow.couplingBlocks = v }
+        if let v = env("NISBENCH_UNITS").flatMap(Int.init) { flow.hiddenUnits = v }
+        if let v = env("NISBENCH_LAYERS").flatMap(Int.init) { flow.hiddenLayers = v }
+        if let v = env("NISBENCH_BINS").flatMap(Int.init) { flow.bins = v }
+        return flow
     }
 
     static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double,
