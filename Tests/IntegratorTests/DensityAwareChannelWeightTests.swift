@@ -118,12 +118,8 @@ final class DensityAwareChannelWeightTests: XCTestCase {
     /// the same points), a prior-based run refuses it, and the event generator rebuilds the same α.
     func testModelFileKeepsTheMode() throws {
         let toy = try narrowPeaks()
-        var config = TrainerConfiguration()
-        config.steps = 4; config.batchSize = 128; config.seed = 6
-        var options = NeuralSamplerOptions()
-        options.flow = FlowConfig(bins: 8, couplingBlocks: 2, hiddenLayers: 1, hiddenUnits: 8)
-        options.trainChannelWeights = true
-        options.channelWeightHidden = [8]
+        let (config, plain) = SmallToySettings.trainedChannelWeights(steps: 4, seed: 6)
+        var options = plain
         options.densityAwareChannelWeights = true
         let trained = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: comm)
         trained.train()

@@ -10,11 +10,7 @@ final class SamplerComparisonTests: XCTestCase {
 
     func smallComparison() throws -> (SamplerComparison, GaussianMixture, SamplerComparisonSettings) {
         let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
-        var s = SamplerComparisonSettings()
-        s.vegasIterations = 3; s.vegasPointsPerIteration = 4000; s.vegasBins = 16
-        s.options.flow = FlowConfig(bins: 16, hiddenLayers: 1, hiddenUnits: 8)
-        s.training.steps = 20; s.training.batchSize = 512; s.training.seed = 6
-        s.evaluationPoints = 20_000
+        let s = SmallToySettings.comparison(seed: 6)
         return (try SamplerComparison.run(integrand: toy, settings: s, communicator: comm), toy, s)
     }
 

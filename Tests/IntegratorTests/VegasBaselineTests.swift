@@ -64,11 +64,7 @@ final class VegasBaselineTests: XCTestCase {
     /// are the first's, and a wrongly shaped measurement integrand is refused.
     func testMeasurementUsesTheGivenIntegrand() throws {
         let toy = try GaussianMixture.standard(dimension: 2, peaks: 2, width: 0.05)
-        var s = SamplerComparisonSettings()
-        s.vegasIterations = 3; s.vegasPointsPerIteration = 4000; s.vegasBins = 16
-        s.options.flow = FlowConfig(bins: 16, hiddenLayers: 1, hiddenUnits: 8)
-        s.training.steps = 20; s.training.batchSize = 512; s.training.seed = 4
-        s.evaluationPoints = 20_000
+        let s = SmallToySettings.comparison(seed: 4)
         let c = try SamplerComparison.run(integrand: Scaled(base: toy, factor: 3), trainingIntegrand: toy, settings: s,
                                           communicator: comm)
         for r in [c.vegas.result, c.nis.result] {

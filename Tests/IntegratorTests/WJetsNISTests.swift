@@ -96,12 +96,7 @@ final class WJetsNISTests: XCTestCase {
     /// restored from it has the same flow densities, optimiser state and counters.
     func testModelFileRoundTrip() throws {
         let toy = try GaussianMixture.standard(dimension: 3, peaks: 2, width: 0.1)
-        var config = TrainerConfiguration()
-        config.steps = 5; config.batchSize = 128; config.seed = 4
-        var options = NeuralSamplerOptions()
-        options.flow = FlowConfig(bins: 8, couplingBlocks: 2, hiddenLayers: 1, hiddenUnits: 8)
-        options.trainChannelWeights = true
-        options.channelWeightHidden = [8]
+        var (config, options) = SmallToySettings.trainedChannelWeights(steps: 5, seed: 4)
         let trained = try NeuralSamplerFactory.makeTrainer(integrand: toy, configuration: config, options: options, communicator: SerialCommunicator())
         trained.train()
         var base = SamplerModel(dimension: 3, channelCount: 2, flow: options.flow, vegasBins: 4, seed: 4, rankCount: 1)
