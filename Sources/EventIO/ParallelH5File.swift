@@ -452,8 +452,7 @@ public final class ParallelH5File {
     private func writeImageAndClose() throws {
         guard let fd = imageDescriptor else { return }
         var failure: H5WriteFailure?
-        for (_, ds) in datasets { H5Dclose(ds.id) }
-        datasets = [:]
+        closeDatasets()
         H5Fflush(file, H5F_SCOPE_GLOBAL)
         let size = H5Fget_file_image(file, nil, 0)
         var image = [UInt8](repeating: 0, count: max(Int(size), 0))
@@ -507,8 +506,7 @@ public final class ParallelH5File {
         if let fd = imageDescriptor {
             Glibc.close(fd)
             imageDescriptor = nil
-            for (_, ds) in datasets { H5Dclose(ds.id) }
-            datasets = [:]
+            closeDatasets()
             H5Fclose(file)
             unlink(partialPath)
             return
@@ -516,10 +514,15 @@ public final class ParallelH5File {
         // Free the partial file's space before the flushes inside H5Dclose/H5Fclose: on a full disk they would
         // fail, and HDF5 would keep a half-closed file that crashes MPI_Finalize (SIGSEGV in H5F__close_cb).
         freePartialFile()
-        for (_, ds) in datasets { H5Dclose(ds.id) }
-        datasets = [:]
+        closeDatasets()
         if H5Fclose(file) < 0 { releaseFailedClose() }
         if comm.isRoot { unlink(partialPath) }
+    }
+
+    /// Close every dataset handle, ignoring failures (the file is being given up, or lives in memory).
+    private func closeDatasets() {
+        for (_, ds) in datasets { H5Dclose(ds.id) }
+        datasets = [:]
     }
 
     /// Rank 0 empties the partial file (its contents are being discarded); every rank waits for that.
