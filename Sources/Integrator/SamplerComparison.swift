@@ -135,7 +135,11 @@ public struct SamplerComparison {
             }
         }
         let nisTrainCPU = processCPUSeconds() - cpu0
-        let trainingCalls = trainer.integrandCalls
+        let trainingCalls = trainer.integrandCalls + (trainer.selection?.heldOutCalls ?? 0)
+        if let selection = trainer.selection, let best = selection.best {
+            let scores = selection.scores.map { "\($0.step): \(formatScore($0.relativeStandardDeviation))" }.joined(separator: ", ")
+            progress?("held-out rel. std by step: \(scores); kept step \(best.step)")
+        }
         let nisMeasurement = measure {
             trainer.integrate(points: settings.evaluationPoints, batchSize: settings.evaluationBatch, unweighter: $0, integrand: integrand, keepWeights: true)
         }
@@ -144,6 +148,8 @@ public struct SamplerComparison {
         progress?("nis: \(nis.result.integral) ± \(nis.result.error), efficiency \(nis.result.unweightingEfficiency) (reduced maximum \(nisMeasurement.reducedMaximumEfficiency))")
         return SamplerComparison(vegas: vegas, nis: nis, baseline: baseline, trainer: trainer)
     }
+
+    static func formatScore(_ x: Double) -> String { x.isFinite ? String(Double((x * 1000).rounded()) / 1000) : "∞" }
 
     /// The adapted VEGAS baseline, e.g. to measure it again.
     public let baseline: VegasBaseline

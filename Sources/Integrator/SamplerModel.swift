@@ -60,6 +60,10 @@ public struct SamplerModel: Sendable, Equatable {
     /// The stream ids those positions belong to (streams are re-keyed when channels are re-dealt).
     public var streamIDs: [[UInt64]]
     public var history: [TrainingProgress] = []
+    /// Held-out scores of the states of training (SnapshotSelection), and the best state so far; once training
+    /// is complete the flows above are that state's.
+    public var heldOutScores: [HeldOutScore] = []
+    public var snapshot: TrainingSnapshot?
     /// True once every training step is done and the measurement below is filled in.
     public var complete = false
 

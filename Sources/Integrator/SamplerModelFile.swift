@@ -11,7 +11,9 @@
 //   channel_weight_parameters / _adam_m / _adam_v  1×Q (absent with fixed prior weights), channel_weight_hidden
 //   training_history N×7 (step, loss, cross_section, error, rel_std, efficiency, learning_rate) and
 //   training_counts N×2 (active_channels, integrand_calls); channel_integrals C×1;
-//   survey_weights_nis, survey_weights_vegas N×1.
+//   survey_weights_nis, survey_weights_vegas N×1; held_out_scores N×2 (step, rel_std: the held-out scores of
+//   snapshot selection) and, with a kept snapshot, snapshot_scalars 1×2 (step, rel_std),
+//   snapshot_flow_parameters C×P, snapshot_standard_deviations C×1, snapshot_channel_weight_parameters 1×Q.
 import Numerics
 import Flows
 import Cluster
@@ -125,6 +127,14 @@ public enum SamplerModelFile {
                  names: ["active_channels", "integrand_calls"])
         try table("survey_weights_nis", 1, m.surveyWeightsNIS, names: ["weight"])
         try table("survey_weights_vegas", 1, m.surveyWeightsVegas, names: ["weight"])
+        try table("held_out_scores", 2, m.heldOutScores.flatMap { [Double($0.step), $0.relativeStandardDeviation] },
+                  names: ["step", "rel_std"])
+        if let snap = m.snapshot {
+            try table("snapshot_scalars", 2, [Double(snap.step), snap.relativeStandardDeviation], names: ["step", "rel_std"])
+            try table("snapshot_flow_parameters", p, padded(snap.flowParameters))
+            try table("snapshot_standard_deviations", 1, snap.standardDeviations, names: ["std_dev"])
+            try table("snapshot_channel_weight_parameters", snap.channelWeightParameters.count, snap.channelWeightParameters.map(Double.init))
+        }
     }
 
     /// Read and check a model file; every problem is an error naming the file and what is wrong.
@@ -253,6 +263,27 @@ public enum SamplerModelFile {
         }
         if h5.hasDataset("survey_weights_nis") { m.surveyWeightsNIS = try matrix("survey_weights_nis", cols: 1).storage }
         if h5.hasDataset("survey_weights_vegas") { m.surveyWeightsVegas = try matrix("survey_weights_vegas", cols: 1).storage }
+        if h5.hasDataset("held_out_scores") {
+            let scores = try matrix("held_out_scores", cols: 2)
+            guard (0..<scores.rows).allSatisfy({ scores[$0, 0] >= 0 && scores[$0, 0] <= Double(m.stepsDone) }) else {
+                throw fail("dataset 'held_out_scores' holds a step outside 0…\(m.stepsDone)")
+            }
+            m.heldOutScores = (0..<scores.rows).map { HeldOutScore(step: Int(scores[$0, 0]), relativeStandardDeviation: scores[$0, 1]) }
+        }
+        if h5.hasDataset("snapshot_scalars") {
+            let head = try matrix("snapshot_scalars", rows: 1, cols: 2)
+            guard head[0, 0] >= 0 && head[0, 0] <= Double(m.stepsDone) else {
+                throw fail("dataset 'snapshot_scalars' holds a step outside 0…\(m.stepsDone)")
+            }
+            let flows = try matrix("snapshot_flow_parameters", rows: c, cols: p)
+            let sigmas = try matrix("snapshot_standard_deviations", rows: c, cols: 1).storage
+            let net = h5.hasDataset("snapshot_channel_weight_parameters")
+                ? try matrix("snapshot_channel_weight_parameters", rows: 1, cols: m.channelWeightParameters.count).storage.map { Float($0) } : []
+            let rows = (0..<c).map { r in (0..<p).map { Float(flows[r, $0]) } }
+            guard rows.allSatisfy({ $0.allSatisfy(\.isFinite) }), net.allSatisfy(\.isFinite) else { throw fail("snapshot parameters are not finite") }
+            m.snapshot = TrainingSnapshot(step: Int(head[0, 0]), relativeStandardDeviation: head[0, 1], flowParameters: rows,
+                                          channelWeightParameters: net, standardDeviations: sigmas)
+        }
         guard m.stepsDone >= 0, m.stepsDone <= max(m.totalSteps, m.stepsDone), m.history.count <= m.stepsDone else {
             throw fail("step counters are inconsistent (\(m.stepsDone) done, \(m.history.count) history rows)")
         }

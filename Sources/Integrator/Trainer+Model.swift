@@ -10,10 +10,6 @@ extension Trainer {
     public func model(base: SamplerModel) -> SamplerModel {
         var m = base
         let c = plan.channelCount
-        let flows = densities.mapValues { $0 as? FlowChannelDensity<Float> }
-        let width = flows.values.compactMap { $0?.flow.parameterCount }.first ?? 0
-        let p = Int(communicator.allreduce(Int64(width), .max))
-        var params = [Double](repeating: 0, count: c * p), moments1 = params, moments2 = params
         var steps = [Int64](repeating: 0, count: c)
         let r = plan.rankCount
         var positions = [Int64](repeating: 0, count: c * r), ids = positions
@@ -21,30 +17,24 @@ extension Trainer {
             guard let slot = plan.slot(of: ch) else { continue }
             positions[ch * r + slot] = Int64(bitPattern: rngs[ch].position)
             ids[ch * r + slot] = Int64(bitPattern: rngs[ch].stream)
-            guard slot == 0, let f = flows[ch] ?? nil, f.flow.parameterCount == p else { continue }
-            params.replaceSubrange((ch * p)..<((ch + 1) * p), with: f.flow.parameters.map(Double.init))
-            let state = f.optimizerState
-            if state.m.count == p {
-                moments1.replaceSubrange((ch * p)..<((ch + 1) * p), with: state.m.map(Double.init))
-                moments2.replaceSubrange((ch * p)..<((ch + 1) * p), with: state.v.map(Double.init))
-            }
-            steps[ch] = Int64(state.stepCount)
+            if slot == 0, let f = densities[ch] as? FlowChannelDensity<Float> { steps[ch] = Int64(f.optimizerState.stepCount) }
         }
-        communicator.allreduce(&params, .sum)
-        communicator.allreduce(&moments1, .sum)
-        communicator.allreduce(&moments2, .sum)
+        let params = globalFlowRows { $0.flow.parameters }
+        let moments1 = globalFlowRows { $0.optimizerState.m }, moments2 = globalFlowRows { $0.optimizerState.v }
         communicator.allreduce(&steps, .sum)
         communicator.allreduce(&positions, .sum)
         communicator.allreduce(&ids, .sum)
+        let p = params.map(\.count).max() ?? 0
         for ch in 0..<c {
-            let range = (ch * p)..<((ch + 1) * p)
-            m.flowParameters[ch] = params[range].map { Float($0) }
+            m.flowParameters[ch] = params[ch].isEmpty ? [Float](repeating: 0, count: p) : params[ch]
             m.flowAdamSteps[ch] = Int(steps[ch])
-            m.flowAdamM[ch] = steps[ch] > 0 ? moments1[range].map { Float($0) } : []
-            m.flowAdamV[ch] = steps[ch] > 0 ? moments2[range].map { Float($0) } : []
+            m.flowAdamM[ch] = steps[ch] > 0 ? moments1[ch] : []
+            m.flowAdamV[ch] = steps[ch] > 0 ? moments2[ch] : []
             m.streamPositions[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: positions[ch * r + $0]) }
             m.streamIDs[ch] = plan.owners[ch].indices.map { UInt64(bitPattern: ids[ch * r + $0]) }
         }
+        m.heldOutScores = selection?.scores ?? []
+        m.snapshot = selection?.best
         m.channelWeightsUseChannelDensities = channelWeights.usesChannelDensities
         if let net = channelWeights as? ChannelWeightNetwork {
             m.channelWeightParameters = net.parameters
@@ -103,5 +93,9 @@ extension Trainer {
         pretrainingCalls = model.pretrainingCalls
         trainingSeconds = model.trainingSeconds
         history = model.history
+        if let selection {
+            selection.scores = model.heldOutScores
+            selection.best = model.snapshot
+        }
     }
 }

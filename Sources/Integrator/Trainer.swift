@@ -52,6 +52,9 @@ public final class Trainer {
     public var stopRequested: (() -> Bool)?
     /// One entry per fresh step (identical on every rank).
     public internal(set) var history: [TrainingProgress] = []
+    /// Keeps the state with the lowest held-out variance and restores it when training ends (nil: the last
+    /// state is kept).
+    public var selection: SnapshotSelection?
 
     /// `densities` must hold one density per channel in `plan.ownedChannels`.
     public init(integrand: any Integrand, plan: ChannelPlan, densities: [Int: any ChannelDensity],
@@ -100,17 +103,21 @@ public final class Trainer {
     public func train(progress: ((TrainingProgress) -> Void)? = nil) -> Bool {
         let start = communicator.wallTime()
         defer { trainingSeconds += communicator.wallTime() - start }
+        if let selection, selection.scores.isEmpty { scoreAndKeepBest(selection) }
         while stepsDone < configuration.steps {
             let report = freshStep()
             for _ in 0..<configuration.bufferedStepsPerFreshStep {
                 guard let replayed = buffer?.replay() else { break }
                 bufferedStep(replayed)
             }
+            // Scored before `progress`, so a checkpoint written there holds this step's score.
+            if let selection, selection.isDue(step: stepsDone, of: configuration.steps) { scoreAndKeepBest(selection) }
             progress?(report)
             if let stopRequested, stepsDone < configuration.steps, communicator.allreduce(Int64(stopRequested() ? 1 : 0), .max) == 1 {
                 return false
             }
         }
+        if let best = selection?.best { restoreSnapshot(best) }
         return true
     }
 
@@ -167,6 +174,7 @@ public final class Trainer {
             let updated = dropping.update(active: active, channelIntegrals: channelMeans)
             if updated != active {
                 active = updated
+                selection?.forgetBest()
                 let mask = active
                 buffer?.removeChannels { !mask[$0] }
                 // Density-aware weights need every channel's density on every rank: no re-dealing then.

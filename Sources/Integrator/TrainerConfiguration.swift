@@ -24,6 +24,13 @@ public struct TrainerConfiguration: Sendable, Equatable {
     /// Smoothing of the per-channel σ estimates used for allocation and dropping: new = λ·old + (1−λ)·step.
     public var statisticsSmoothing = 0.7
     public var seed: UInt64 = 1
+    /// Snapshot selection: held-out points (drawn from the VEGAS grids the flows start from) on which the
+    /// state is scored every `heldOutInterval` steps; training ends with the best-scoring state. 0: the last
+    /// state is kept (and no grids are needed).
+    public var heldOutPoints = 0
+    /// Steps between held-out scores; nil: a twentieth of the steps (at least 1).
+    public var heldOutInterval: Int? = nil
+    public var effectiveHeldOutInterval: Int { heldOutInterval ?? max(steps / 20, 1) }
     /// Fresh steps in one flow pass (`sampleForTraining`) instead of sample + density pass.
     public var singlePassFreshSteps = true
 
@@ -38,6 +45,8 @@ public struct TrainerConfiguration: Sendable, Equatable {
         try check(droppingInterval >= 1, "dropping interval must be ≥ 1")
         try check(bufferedStepsPerFreshStep >= 0, "buffered steps must be ≥ 0")
         try check(bufferCapacity >= 1, "buffer capacity must be ≥ 1")
+        try check(heldOutPoints >= 0, "held-out points must be ≥ 0, got \(heldOutPoints)")
+        try check(heldOutInterval.map { $0 >= 1 } ?? true, "held-out interval must be ≥ 1, got \(heldOutInterval ?? 0)")
         try check(statisticsSmoothing >= 0 && statisticsSmoothing < 1, "statistics smoothing must be in [0,1)")
     }
 }

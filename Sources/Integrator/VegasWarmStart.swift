@@ -42,7 +42,12 @@ public extension NeuralSamplerFactory {
             densities[c] = flow
         }
         let weights = options.makeChannelWeights(for: integrand, seed: configuration.seed)
-        return try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
-                           configuration: configuration, communicator: communicator)
+        let trainer = try Trainer(integrand: integrand, plan: plan, densities: densities, channelWeights: weights,
+                                  configuration: configuration, communicator: communicator)
+        if configuration.heldOutPoints > 0 {
+            trainer.selection = SnapshotSelection(points: configuration.heldOutPoints, interval: configuration.effectiveHeldOutInterval,
+                                                  grids: grids, seed: configuration.seed)
+        }
+        return trainer
     }
 }

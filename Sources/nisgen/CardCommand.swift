@@ -110,6 +110,8 @@ extension RunCard {
         flow_units = \(s.options.flow.hiddenUnits)
         defensive_fraction = 0.0      # ε of each flow's mixture with its VEGAS grid (bounds weights by w_VEGAS/ε)
         evaluation_points = \(s.evaluationPoints)    # fresh points measuring VEGAS and the trained sampler
+        held_out_points = \(s.training.heldOutPoints)     # VEGAS points scoring the states of training; the best is kept (0: the last)
+        held_out_interval = \(s.training.effectiveHeldOutInterval)       # steps between those scores (default: a twentieth of the steps)
         max_weight = "bootstrap"      # maximum-weight estimate of those measurements: bootstrap or quantile
         budget_scale = 1.0            # multiplies the point budgets above (steps stay)
         checkpoint_every = 0          # write the model every N steps (0: at the end and on SIGUSR1/SIGTERM)

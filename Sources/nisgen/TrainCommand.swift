@@ -170,10 +170,18 @@ struct Train: ParsableCommand {
         comm.allreduce(&faultCounts, .sum)
         let faults = NumericalFaults(counts: faultCounts)
         let ratio = m.vegasEfficiency > 0 ? m.efficiency / m.vegasEfficiency : 0
+        let heldOutCalls = run.lastTrainer?.selection?.heldOutCalls ?? 0
+        var kept = "kept the last state (snapshot selection off)"
+        if let snap = m.snapshot, let last = m.heldOutScores.last {
+            kept = "kept the state of step \(snap.step)/\(m.stepsDone): held-out rel. std per point \(shortNumber(snap.relativeStandardDeviation))"
+                + (snap.step == last.step ? "" : " (last step \(last.relativeStandardDeviation.isFinite ? shortNumber(last.relativeStandardDeviation) : "∞"))")
+                + ", \(heldOutCalls) held-out points"
+        }
         Job.say(comm, """
         trained \(m.stepsDone) steps in \(Format.duration(seconds)) on \(comm.size) rank\(comm.size == 1 ? "" : "s")
         σ (NIS)   = \(plainSigma(m.crossSection, m.error)) pb, unweighting efficiency \(plainPercent(m.efficiency))
         σ (VEGAS) = \(plainSigma(m.vegasCrossSection, m.vegasError)) pb, unweighting efficiency \(plainPercent(m.vegasEfficiency)) (NIS/VEGAS \(shortNumber(ratio)))
+        \(kept)
         model: \(path)
         time in collectives: \(shortNumber(100 * collectiveShare)) % of the training loop on rank 0
         numerical faults in the training steps (points excluded): \(faults.summary)
@@ -189,6 +197,7 @@ struct Train: ParsableCommand {
                 + "\"batch_size\": \(rc.settings.training.batchSize), \"channels\": \(integrand.channelCount), "
                 + "\"calls_per_second\": \(jsonNumber(Double(m.integrandCalls) / m.trainingSeconds.nonZero)), "
                 + "\"numerical_faults\": {\(NumericalFaults.Source.allCases.map { "\"\($0.key)\": \(faults[$0])" }.joined(separator: ", "))}, "
+                + "\"selected_step\": \(m.snapshot?.step ?? m.stepsDone), \"held_out_points\": \(heldOutCalls), "
                 + "\"seed\": \(m.seed), \"card_hash\": \"\(m.cardHash)\", \"model_hash\": \"\(m.fingerprint)\"}"
             try writeTextFile(json, report + "\n")
         }

@@ -37,6 +37,11 @@ enum HeadlineRecord {
         nis["training_calls"] = Int(c.nis.trainingCalls)
         nis["training_cpu_s"] = number(c.nis.trainingCPUSeconds)
         nis["amortised_unweighted_per_cpu_s"] = amortised(c, c.nis.measurement, setupCPUSeconds: c.nisSetupCPUSeconds)
+        if let selection = c.trainer.selection {
+            nis["held_out_points"] = Int(selection.heldOutCalls)
+            nis["selected_step"] = c.trainer.selectedStep
+            nis["held_out_scores"] = selection.scores.map { [$0.step, number($0.relativeStandardDeviation)] as [Any] }
+        }
         return ["seed": Int(seed), "vegas": vegas, "nis": nis, "pull": number(c.pull),
                 "ratio": both(c.efficiencyRatio, c.reducedEfficiencyRatio),
                 "break_even_events": ["bootstrap_median": optional(c.breakEvenEvents), "reduced_max": optional(c.reducedBreakEvenEvents)]]

@@ -112,7 +112,8 @@ enum WJetsHeadlineBench {
     /// channel's density, α ∝ a·g; balance: α = g/Σg of the current flows, nothing learned), HEADLINE_SEED
     /// (training seed), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
     /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off), HEADLINE_DEFENSIVE
-    /// (ε of a defensive mixture of each flow with its channel's VEGAS grid).
+    /// (ε of a defensive mixture of each flow with its channel's VEGAS grid), HEADLINE_HELD_OUT (held-out points of
+    /// snapshot selection, 0: keep the last state).
     static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
         var s = base
         if let v = env("HEADLINE_STEPS").flatMap(Int.init) { s.training.steps = v }
@@ -131,6 +132,7 @@ enum WJetsHeadlineBench {
         if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
         if let v = env("HEADLINE_DEFENSIVE").flatMap(Double.init) { s.options.uniformFraction = v; s.options.defensiveMixtureUsesVegasGrid = true }
+        if let v = env("HEADLINE_HELD_OUT").flatMap(Int.init) { s.training.heldOutPoints = v }
         if let v = env("HEADLINE_DROP").flatMap(Double.init) { s.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil }
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         return s
