@@ -20,4 +20,14 @@ extension FlowConfig {
         return FlowConfig(bins: binsForDimension, couplingBlocks: d <= 1 ? 1 : max(2, 2 * l), hiddenLayers: 2,
                           hiddenUnits: unitsPerLevel * (l + 1))
     }
+
+    /// The dimension-scaled flow with any of its settings replaced (a card's or the command line's choices).
+    public static func scaled(dimension d: Int, bins: Int?, hiddenLayers: Int?, hiddenUnits: Int?, couplingBlocks: Int?) -> FlowConfig {
+        var flow = scaled(dimension: d)
+        if let bins { flow.bins = bins }
+        if let hiddenLayers { flow.hiddenLayers = hiddenLayers }
+        if let hiddenUnits { flow.hiddenUnits = hiddenUnits }
+        if let couplingBlocks { flow.couplingBlocks = couplingBlocks }
+        return flow
+    }
 }

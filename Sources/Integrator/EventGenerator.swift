@@ -103,22 +103,17 @@ public final class EventGenerator {
                 throw IntegratorError.modelMismatch("channel \(c) stores \(model.flowParameters[c].count) flow parameters, its flow settings need \(f.flow.parameterCount)")
             }
             f.flow.parameters = model.flowParameters[c]
-            if model.defensiveMixtureUsesVegasGrid { f.defensiveGrid = model.vegasGrids[c] }
+            f.place(on: model.vegasGrids[c], inGridCoordinates: model.flowsInGridCoordinates,
+                    gridIsDefensive: model.defensiveMixtureUsesVegasGrid, start: false)
             d[c] = f
         }
         densities = d
-        if model.channelWeightParameters.isEmpty {
-            channelWeights = PriorChannelWeights(channelCount: model.channelCount, usesChannelDensities: model.channelWeightsUseChannelDensities)
-        } else {
-            let features = integrand.featureCount > 0 ? integrand.featureCount : integrand.dimension
-            let net = ChannelWeightNetwork(channelCount: model.channelCount, featureCount: features,
-                                           hidden: model.channelWeightHidden,
-                                           usesChannelDensities: model.channelWeightsUseChannelDensities, seed: model.seed)
+        channelWeights = NeuralSamplerOptions(channelWeightsOf: model).makeChannelWeights(for: integrand, seed: model.seed)
+        if let net = channelWeights as? ChannelWeightNetwork {
             guard net.parameters.count == model.channelWeightParameters.count else {
                 throw IntegratorError.modelMismatch("the channel-weight net stores \(model.channelWeightParameters.count) parameters, this process needs \(net.parameters.count)")
             }
             net.parameters = model.channelWeightParameters
-            channelWeights = net
         }
     }
 

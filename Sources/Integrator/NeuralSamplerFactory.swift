@@ -25,6 +25,10 @@ public struct NeuralSamplerOptions: Sendable, Equatable {
     /// When the flows start from VEGAS grids: mix each flow with its channel's grid instead of the uniform
     /// density (weights bounded by w_VEGAS/ε; see `FlowChannelDensity.defensiveGrid`).
     public var defensiveMixtureUsesVegasGrid = false
+    /// Each flow acts in its channel's VEGAS coordinates (y = G_VEGAS(z), z from the flow) and starts as the
+    /// identity, i.e. exactly at the grid; otherwise it acts on [0,1]^d and its spline starts at the grid's knots.
+    /// Used where the flows start from warm-up grids (`makeTrainer(…grids:…)`); `vegasPretraining` ignores it.
+    public var flowsInGridCoordinates = false
     /// VEGAS pre-training of each channel before the flows start from it (nil: flows start at the identity).
     public var vegasPretraining: VegasPretraining? = nil
 
@@ -63,6 +67,14 @@ public enum NeuralSamplerFactory {
 }
 
 extension NeuralSamplerOptions {
+    /// The channel-weight options a model was trained with (a stored net means the net was trained).
+    init(channelWeightsOf model: SamplerModel) {
+        self.init()
+        trainChannelWeights = !model.channelWeightParameters.isEmpty
+        channelWeightHidden = model.channelWeightHidden
+        densityAwareChannelWeights = model.channelWeightsUseChannelDensities
+    }
+
     /// The channel weights these options ask for: the net or fixed weights, on the integrand's prior or on
     /// every channel's density.
     func makeChannelWeights(for integrand: any Integrand, seed: UInt64) -> any ChannelWeights {

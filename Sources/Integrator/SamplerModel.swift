@@ -21,6 +21,9 @@ public struct SamplerModel: Sendable, Equatable {
     public var vegasBins: Int
     public var uniformFraction = 0.0
     public var defensiveMixtureUsesVegasGrid = false
+    /// The flows act in their channels' VEGAS grid coordinates (`NeuralSamplerOptions.flowsInGridCoordinates`);
+    /// the file attribute `flow_coordinates`.
+    public var flowsInGridCoordinates = false
     public var channelWeightHidden: [Int] = []
     public var featureCount = 0
 
@@ -120,6 +123,7 @@ public struct SamplerModel: Sendable, Equatable {
         for x in channelWeightParameters { mix(UInt64(x.bitPattern)) }
         for a in active { mix(a ? 1 : 0) }
         if channelWeightsUseChannelDensities { mix(0xD_E45) }
+        if flowsInGridCoordinates { mix(0x6_1D) }
         mix(UInt64(stepsDone))
         return String(h, radix: 16, uppercase: false).leftPadded(to: 16)
     }

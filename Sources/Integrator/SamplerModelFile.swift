@@ -2,7 +2,7 @@
 // `MODEL.h5.partial` and renamed when complete, so an interrupted write never leaves a file that looks whole.
 // Layout (all datasets 2-D; string attributes on the file):
 //   attributes  format ["nisgen-model", "1"], card, card_hash, process, subprocesses, channel_names,
-//               maximum_weight_policy
+//               maximum_weight_policy, channel_weight_inputs, flow_coordinates ("unit-cube" or "vegas-grid")
 //   counters    int64 1×K named by its `properties` attribute (dimension, channels, flow shape, steps, …)
 //   scalars     float64 1×K (σ, δσ, efficiency of NIS and VEGAS, training seconds, defensive fraction)
 //   channels    C×7: active, std_dev, mean, cost, integral, error, max_weight
@@ -29,6 +29,8 @@ public enum SamplerModelFile {
     static let channelColumns = ["active", "std_dev", "mean", "cost", "integral", "error", "max_weight"]
     /// Values of the `channel_weight_inputs` attribute.
     static let integrandPriorInputs = "integrand-prior", channelDensityInputs = "channel-densities"
+    /// Values of the `flow_coordinates` attribute.
+    static let unitCubeCoordinates = "unit-cube", gridCoordinates = "vegas-grid"
     static let historyColumns = ["step", "loss", "cross_section", "error", "rel_std", "efficiency", "learning_rate"]
 
     /// Write `model` to `path` (serial; call on one rank). Throws with the path on failure, leaving no file.
@@ -78,6 +80,7 @@ public enum SamplerModelFile {
         try file.setStringAttribute("maximum_weight_policy", on: nil, values: [m.maximumWeightPolicy])
         try file.setStringAttribute("channel_weight_inputs", on: nil,
                                     values: [m.channelWeightsUseChannelDensities ? channelDensityInputs : integrandPriorInputs])
+        try file.setStringAttribute("flow_coordinates", on: nil, values: [m.flowsInGridCoordinates ? gridCoordinates : unitCubeCoordinates])
         let c = m.channelCount
         let counters: [Int64] = [Int64(SamplerModel.formatVersion), Int64(m.dimension), Int64(c), Int64(m.flow.bins),
                                  Int64(m.flow.couplingBlocks ?? -1), Int64(m.flow.hiddenLayers), Int64(m.flow.hiddenUnits),
@@ -196,6 +199,12 @@ public enum SamplerModelFile {
         case integrandPriorInputs: m.channelWeightsUseChannelDensities = false
         case channelDensityInputs: m.channelWeightsUseChannelDensities = true
         case let other: throw fail("unknown channel-weight inputs '\(other)' (expected '\(integrandPriorInputs)' or '\(channelDensityInputs)')")
+        }
+        // Files written before grid-coordinate flows existed have no attribute: the unit cube.
+        switch text("flow_coordinates").first ?? unitCubeCoordinates {
+        case unitCubeCoordinates: m.flowsInGridCoordinates = false
+        case gridCoordinates: m.flowsInGridCoordinates = true
+        case let other: throw fail("unknown flow coordinates '\(other)' (expected '\(unitCubeCoordinates)' or '\(gridCoordinates)')")
         }
         let ch = try matrix("channels", rows: c, cols: channelColumns.count)
         m.active = (0..<c).map { ch[$0, 0] != 0 }

@@ -43,7 +43,8 @@ extension Trainer {
                 let f = (densities[c] as? FlowChannelDensity<Float>) ?? {
                     let made = FlowChannelDensity<Float>(dimension: sampler.integrand.dimension, config: r.options.flow, seed: 0,
                                                          uniformFraction: r.options.uniformFraction)
-                    if r.options.defensiveMixtureUsesVegasGrid { made.defensiveGrid = r.grids[c] }
+                    made.place(on: r.grids[c], inGridCoordinates: r.options.flowsInGridCoordinates,
+                               gridIsDefensive: r.options.defensiveMixtureUsesVegasGrid, start: false)
                     return made
                 }()
                 f.flow.parameters = state[0..<p].map { Float($0) }

@@ -186,6 +186,9 @@ public final class TrainingRun {
         guard model.flow == settings.options.flow else {
             throw IntegratorError.modelMismatch("its flows (\(model.flow)) differ from the run card's (\(settings.options.flow))")
         }
+        guard model.flowsInGridCoordinates == settings.options.flowsInGridCoordinates else {
+            throw IntegratorError.modelMismatch("its flows act \(model.flowsInGridCoordinates ? "in VEGAS grid coordinates" : "on the unit cube"), the run card's \(settings.options.flowsInGridCoordinates ? "in VEGAS grid coordinates" : "on the unit cube") (flow_on_vegas_grid)")
+        }
         guard model.vegasBins == settings.vegasBins else {
             throw IntegratorError.modelMismatch("its VEGAS grids have \(model.vegasBins) bins, the run card \(settings.vegasBins)")
         }

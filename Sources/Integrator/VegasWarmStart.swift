@@ -37,8 +37,8 @@ public extension NeuralSamplerFactory {
             var s = seeds.substream(UInt64(c))
             let flow = FlowChannelDensity<Float>(dimension: integrand.dimension, config: options.flow, seed: s.next(),
                                                  uniformFraction: options.uniformFraction)
-            flow.flow.initialize(fromVegas: grids[c])
-            if options.defensiveMixtureUsesVegasGrid { flow.defensiveGrid = grids[c] }
+            flow.place(on: grids[c], inGridCoordinates: options.flowsInGridCoordinates,
+                       gridIsDefensive: options.defensiveMixtureUsesVegasGrid, start: true)
             densities[c] = flow
         }
         let weights = options.makeChannelWeights(for: integrand, seed: configuration.seed)

@@ -110,6 +110,7 @@ extension RunCard {
         flow_units = \(s.options.flow.hiddenUnits)
         defensive_fraction = 0.0      # ε of each flow's mixture with its VEGAS grid (bounds weights by w_VEGAS/ε)
         evaluation_points = \(s.evaluationPoints)    # fresh points measuring VEGAS and the trained sampler
+        flow_on_vegas_grid = \(s.options.flowsInGridCoordinates)   # flows act in their VEGAS grids' coordinates (start exactly at the grids)
         held_out_points = \(s.training.heldOutPoints)     # VEGAS points scoring the states of training; the best is kept (0: the last)
         held_out_interval = \(s.training.effectiveHeldOutInterval)       # steps between those scores (default: a twentieth of the steps)
         max_weight = "bootstrap"      # maximum-weight estimate of those measurements: bootstrap or quantile

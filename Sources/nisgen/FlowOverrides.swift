@@ -9,11 +9,6 @@ struct FlowOverrides: Equatable {
     var couplingBlocks: Int?
 
     func config(dimension: Int) -> FlowConfig {
-        var flow = FlowConfig.scaled(dimension: dimension)
-        if let v = bins { flow.bins = v }
-        if let v = hiddenLayers { flow.hiddenLayers = v }
-        if let v = hiddenUnits { flow.hiddenUnits = v }
-        if let v = couplingBlocks { flow.couplingBlocks = v }
-        return flow
+        .scaled(dimension: dimension, bins: bins, hiddenLayers: hiddenLayers, hiddenUnits: hiddenUnits, couplingBlocks: couplingBlocks)
     }
 }

@@ -48,7 +48,7 @@ struct RunCard {
         "training": ["vegas_iterations", "vegas_points", "vegas_bins", "vegas_damping", "sampled_helicity", "steps", "batch_size", "learning_rate", "schedule", "loss",
                      "buffered_steps", "buffer_capacity", "drop_threshold", "drop_interval", "channel_weights",
                      "density_aware_weights", "channel_weight_steps", "flow_bins", "flow_layers", "flow_units", "flow_blocks", "defensive_fraction", "evaluation_points",
-                     "held_out_points", "held_out_interval", "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "batch_per_rank", "seed"],
+                     "held_out_points", "held_out_interval", "flow_on_vegas_grid", "max_weight", "overweight_fraction", "budget_scale", "checkpoint_every", "batch_per_rank", "seed"],
         "model": ["mz", "mw", "gf", "width_w", "width_z", "cabibbo_angle"],
         "generation": ["events", "weighted", "max_weight", "overweight_share", "survey_points", "batch_size",
                        "flush_events", "lhe", "seed", "max_fault_share"],
@@ -174,6 +174,7 @@ struct RunCard {
         if let v = try card.int("training", "flow_blocks", in: 1...Int.max) { settings.options.flow.couplingBlocks = v }
         if let v = try card.int("training", "evaluation_points", in: 1...Int.max) { settings.evaluationPoints = v }
         if let v = try card.int("training", "held_out_points", in: 0...Int.max) { settings.training.heldOutPoints = v }
+        if let v = try card.bool("training", "flow_on_vegas_grid") { settings.options.flowsInGridCoordinates = v }
         if let v = try card.int("training", "held_out_interval", in: 1...Int.max) { settings.training.heldOutInterval = v }
         let fraction = try card.double("training", "overweight_fraction")
         switch try card.string("training", "max_weight") ?? (fraction == nil ? "bootstrap" : "quantile") {

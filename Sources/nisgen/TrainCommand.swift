@@ -96,6 +96,7 @@ struct Train: ParsableCommand {
         provenance.channelNames = integrand.channels.map(\.name)
         provenance.uniformFraction = rc.settings.options.uniformFraction
         provenance.defensiveMixtureUsesVegasGrid = rc.settings.options.defensiveMixtureUsesVegasGrid
+        provenance.flowsInGridCoordinates = rc.settings.options.flowsInGridCoordinates
         provenance.channelWeightHidden = rc.settings.options.trainChannelWeights ? rc.settings.options.channelWeightHidden : []
         provenance.featureCount = integrand.featureCount
         // Collectives are timed so the report can say what being distributed costs.

@@ -97,12 +97,8 @@ enum GaussianMixtureBench {
 
     /// The dimension-scaled default flow with any NISBENCH_BLOCKS/UNITS/LAYERS/BINS override.
     static func flowConfig(dimension: Int) -> FlowConfig {
-        var flow = FlowConfig.scaled(dimension: dimension)
-        if let v = env("NISBENCH_BLOCKS").flatMap(Int.init) { flow.couplingBlocks = v }
-        if let v = env("NISBENCH_UNITS").flatMap(Int.init) { flow.hiddenUnits = v }
-        if let v = env("NISBENCH_LAYERS").flatMap(Int.init) { flow.hiddenLayers = v }
-        if let v = env("NISBENCH_BINS").flatMap(Int.init) { flow.bins = v }
-        return flow
+        .scaled(dimension: dimension, bins: env("NISBENCH_BINS").flatMap(Int.init), hiddenLayers: env("NISBENCH_LAYERS").flatMap(Int.init),
+                hiddenUnits: env("NISBENCH_UNITS").flatMap(Int.init), couplingBlocks: env("NISBENCH_BLOCKS").flatMap(Int.init))
     }
 
     static func row(_ name: String, _ method: String, _ r: IntegrationResult, _ toy: GaussianMixture, _ seconds: Double,

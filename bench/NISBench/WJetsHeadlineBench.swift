@@ -45,6 +45,7 @@ enum WJetsHeadlineBench {
         if env("HEADLINE_FLAVOUR_COST") == "1" { flavourCost(); return }
         if env("HEADLINE_CHANNEL_CHECK") == "1" { channelCheck(); return }
         if env("HEADLINE_MAPPING_CHECK") == "1" { mappingCheck(); return }
+        if env("HEADLINE_WARM_START_CHECK") == "1" { warmStartCheck(); return }
         let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
@@ -113,7 +114,8 @@ enum WJetsHeadlineBench {
     /// (training seed), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
     /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off), HEADLINE_DEFENSIVE
     /// (ε of a defensive mixture of each flow with its channel's VEGAS grid), HEADLINE_HELD_OUT (held-out points of
-    /// snapshot selection, 0: keep the last state).
+    /// snapshot selection, 0: keep the last state), HEADLINE_ON_GRID (1: flows in the VEGAS grids' coordinates, 0: on
+    /// the unit cube).
     static func overridden(_ base: SamplerComparisonSettings) -> SamplerComparisonSettings {
         var s = base
         if let v = env("HEADLINE_STEPS").flatMap(Int.init) { s.training.steps = v }
@@ -133,6 +135,7 @@ enum WJetsHeadlineBench {
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
         if let v = env("HEADLINE_DEFENSIVE").flatMap(Double.init) { s.options.uniformFraction = v; s.options.defensiveMixtureUsesVegasGrid = true }
         if let v = env("HEADLINE_HELD_OUT").flatMap(Int.init) { s.training.heldOutPoints = v }
+        if let v = env("HEADLINE_ON_GRID") { s.options.flowsInGridCoordinates = v == "1" }
         if let v = env("HEADLINE_DROP").flatMap(Double.init) { s.training.dropping = v > 0 ? ChannelDropping(threshold: v) : nil }
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         return s
