@@ -28,10 +28,6 @@ public extension SamplerComparisonSettings {
             s.vegasIterations = 8; s.vegasPointsPerIteration = scaled(10_000)
             s.training.steps = 600; s.training.batchSize = scaled(1024)
             s.evaluationPoints = scaled(100_000)
-            // Density-aware channel weights, balance heuristic of the current flows (α = g/Σg, nothing learned):
-            // ε 1.43× and 1.41× the single-diagram-enhanced prior on seeds 1 and 2 at equal pulls, for ~1.5×
-            // the training CPU (bench/RESULTS-headline.md, "Density-aware channel weights"); n = 3 below.
-            s.options.densityAwareChannelWeights = true
         case 3:
             // Large batches (the weights' tails make small-batch gradients noisy: 307k calls in batches of
             // 1,024 gained 1.06× over VEGAS, 614k in 4,096 1.28×, 1.2M in 4,096 1.45×) and no channel dropping
@@ -42,10 +38,6 @@ public extension SamplerComparisonSettings {
             s.vegasIterations = 8; s.vegasPointsPerIteration = scaled(8_000)
             s.training.steps = 300; s.training.batchSize = scaled(4096)
             s.evaluationPoints = scaled(200_000)
-            // Density-aware channel weights (balance heuristic of the current flows, as at n = 2): the held-out
-            // score starts at 3.04 instead of 4.08 and ends at 1.59 instead of 1.92; seed 1 ε 3.67× VEGAS
-            // instead of 1.29×, for 1.8× the training CPU (bench/RESULTS-headline.md, "Session 7").
-            s.options.densityAwareChannelWeights = true
         default:
             // |M|² summed over helicities costs ~5 ms per point at n = 4: adaptation and training use the
             // helicity-sampled |M|² (~1 ms), the measurements the exact one.
@@ -58,11 +50,13 @@ public extension SamplerComparisonSettings {
             s.training.steps = 150; s.training.batchSize = scaled(2048)
             s.training.bufferedStepsPerFreshStep = 1
             s.evaluationPoints = scaled(30_000)
-            // Density-aware channel weights, as at n = 2, 3: held-out score at the start 5.7–6.3 instead of
-            // 7.2–9.3, ε 2.21× and 2.87× VEGAS on seeds 1, 2 instead of 1.56× and 1.19×, for 2.7× the training CPU
-            // (bench/RESULTS-headline.md, "Session 7").
-            s.options.densityAwareChannelWeights = true
         }
+        // Density-aware channel weights from n = 2 on, the balance heuristic of the current flows (α = g/Σg,
+        // nothing learned), against the single-diagram-enhanced prior on the same seeds: n = 2 ε 1.43×, 1.41×
+        // ("Density-aware channel weights"); n = 3 3.67×, 4.56×, 3.09× VEGAS instead of 1.29×, 2.40×, 2.90×; n = 4
+        // 2.21×, 2.87×, 1.89× instead of 1.56×, 1.19×, 0.73× (bench/RESULTS-headline.md, "Session 7"), for 1.5×
+        // (n = 2) to 2.7× (n = 4) the training CPU.
+        s.options.densityAwareChannelWeights = n >= 2
         s.training.schedule = .cosine(totalSteps: s.training.steps, minimum: 1e-5)
         // Snapshot selection on 8 batches of held-out VEGAS points, scored every twentieth of the training: a
         // step that opens a weight tail is not shipped (bench/RESULTS-headline.md, "Snapshot selection").
