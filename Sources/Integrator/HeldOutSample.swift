@@ -53,12 +53,18 @@ public final class HeldOutSample {
                         sampler: ChannelBatchSampler, communicator: any Communicator) -> HeldOutFigures {
         let c = active.count
         var scored = batches.filter { active[$0.channel] && densities[$0.channel] != nil }
+        // Each channel's own density at its points, computed once: the density-aware weights need it too, so
+        // they get it in place of the grid's (as if the points were fresh), and the grid's comes back after.
+        let logGOwn = scored.map { $0.count > 0 ? densities[$0.channel]!.logDensity($0.points) : [] }
+        let logQGrid = scored.map(\.logQSample)
+        for k in scored.indices { scored[k].logQSample = logGOwn[k] }
         sampler.assignChannelWeights(&scored, model: channelWeights, active: active, densities: densities,
-                                     sampledByCurrentDensities: false)
+                                     sampledByCurrentDensities: true)
+        for k in scored.indices { scored[k].logQSample = logQGrid[k] }
         // Per channel: Σ w_q, Σ w_q² q/g and the point count, with w_q = α f / q the weight under the grid.
         var sums = [Double](repeating: 0, count: 3 * c)
-        for b in scored {
-            let logG = b.count > 0 ? densities[b.channel]!.logDensity(b.points) : []
+        for (k, b) in scored.enumerated() {
+            let logG = logGOwn[k]
             for i in 0..<b.count {
                 let wq = b.alpha[i] * b.value[i] * _exp(-b.logQSample[i])
                 guard wq != 0 else { continue }

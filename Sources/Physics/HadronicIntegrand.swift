@@ -177,14 +177,18 @@ public struct HadronicIntegrand: Integrand, Sendable {
             throw PhysicsError.invalidPoint("coordinate \(points.storage[bad]) of row \(bad / dimension) lies outside [0, 1]")
         }
         var result = ChannelEvaluation()
-        if let badRow = evaluate(channel: channel, points: points, into: &result, strict: true) {
-            throw PhysicsError.nonFiniteMomentum(channel: channel, point: badRow)
+        if let bad = evaluate(channel: channel, points: points, into: &result, strict: true) {
+            // Name where the value broke: a NaN parton density is not the phase-space mapping's fault.
+            if bad.source == .phaseSpace { throw PhysicsError.nonFiniteMomentum(channel: channel, point: bad.row) }
+            throw PhysicsError.nonFiniteValue(channel: channel, point: bad.row, source: bad.source)
         }
         return result
     }
 
-    /// Shared body; returns the first row with non-finite momenta or weight (such rows get value 0).
-    private func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation, strict: Bool) -> Int? {
+    /// Shared body; returns the first row with a non-finite momentum or value and where it arose (such rows
+    /// get value 0).
+    private func evaluate(channel: Int, points: MatrixD, into result: inout ChannelEvaluation,
+                          strict: Bool) -> (row: Int, source: NumericalFaults.Source)? {
         let n = points.rows, legs = 4 + partons, ch = channels[channel]
         var batch = MappedBatch()
         ch.map(points: points, into: &batch)
@@ -198,7 +202,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
         }
         shape(&result.priorWeights, usesPriorWeights ? n : 0, usesPriorWeights ? channelCount : 0)
         shape(&result.features, featureChannel != nil ? n : 0, featureChannel != nil ? dimension : 0)
-        var firstBad: Int? = nil
+        var firstBad: (row: Int, source: NumericalFaults.Source)? = nil
         var point = [FourVector](repeating: .zero, count: legs)
         for i in 0..<n {
             let w = batch.weight[i]
@@ -206,7 +210,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
             var usable = false
             if w.isNaN || w.isInfinite {
                 result.faults.record(.phaseSpace)
-                if firstBad == nil { firstBad = i }
+                if firstBad == nil { firstBad = (i, .phaseSpace) }
             } else if w > 0 {
                 let base = i &* legs
                 var finite = true
@@ -217,7 +221,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
                 }
                 if !finite {
                     result.faults.record(.phaseSpace)
-                    if firstBad == nil { firstBad = i }
+                    if firstBad == nil { firstBad = (i, .phaseSpace) }
                 } else {
                     usable = true
                     let r = point.withUnsafeBufferPointer {
@@ -226,10 +230,10 @@ public struct HadronicIntegrand: Integrand, Sendable {
                     value = r.f * w
                     if let source = r.fault {
                         result.faults.record(source)
-                        if firstBad == nil { firstBad = i }
+                        if firstBad == nil { firstBad = (i, source) }
                     } else if !value.isFinite {
                         result.faults.record(.integrand)
-                        if firstBad == nil { firstBad = i }
+                        if firstBad == nil { firstBad = (i, .integrand) }
                         value = 0
                     }
                 }
@@ -322,7 +326,7 @@ public struct HadronicIntegrand: Integrand, Sendable {
     }
 
     /// The physics of point y of `channel` with per-member contributions; nil when the point has zero weight.
-    /// `row` only names the point in a thrown `nonFiniteMomentum`. Off the hot `evaluate` path on purpose.
+    /// `row` only names the point in a thrown error. Off the hot `evaluate` path on purpose.
     func pointDetail(channel: Int, point y: [Double], row: Int) throws -> PointDetail? {
         guard (0..<channelCount).contains(channel) else { throw PhysicsError.invalidPoint("channel \(channel) does not exist") }
         guard y.count == dimension, y.allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
@@ -337,9 +341,10 @@ public struct HadronicIntegrand: Integrand, Sendable {
         let r = momenta.withUnsafeBufferPointer {
             physics($0, x1: mapped.x1, x2: mapped.x2, scratch: &scratch, recordMembers: true)
         }
+        // A NaN |M|² or parton density must not pass for a zero-weight point.
+        if let source = r.fault { throw PhysicsError.nonFiniteValue(channel: channel, point: row, source: source) }
         let weight = r.f * mapped.weight
-        // A NaN |M|² or density must not pass for a zero-weight point.
-        guard weight.isFinite else { throw PhysicsError.nonFiniteMomentum(channel: channel, point: row) }
+        guard weight.isFinite else { throw PhysicsError.nonFiniteValue(channel: channel, point: row, source: .integrand) }
         guard r.f > 0 else { return nil }
         return PointDetail(momenta: momenta, x1: mapped.x1, x2: mapped.x2, result: r, weight: weight,
                            contributions: scratch.contributions)

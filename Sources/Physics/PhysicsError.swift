@@ -1,4 +1,5 @@
 // Errors of the physics integrand: each names the offending input.
+import Numerics
 
 public enum PhysicsError: Error, Equatable, CustomStringConvertible {
     case invalidCut(String)
@@ -9,6 +10,8 @@ public enum PhysicsError: Error, Equatable, CustomStringConvertible {
     case invalidChannels(String)
     case invalidPoint(String)
     case nonFiniteMomentum(channel: Int, point: Int)
+    /// A NaN or infinity from the PDF set, the matrix element or the product of finite factors.
+    case nonFiniteValue(channel: Int, point: Int, source: NumericalFaults.Source)
 
     public var description: String {
         switch self {
@@ -22,6 +25,8 @@ public enum PhysicsError: Error, Equatable, CustomStringConvertible {
         case .invalidPoint(let s): return "invalid phase-space point: \(s)"
         case .nonFiniteMomentum(let c, let i):
             return "channel \(c) produced a non-finite (NaN or infinite) momentum or weight at point \(i) of the batch"
+        case .nonFiniteValue(let c, let i, let source):
+            return "\(source.description) gave a non-finite (NaN or infinite) value at point \(i) of the batch in channel \(c)"
         }
     }
 }

@@ -325,6 +325,18 @@ final class CrossSectionTests: XCTestCase {
         var quiet = ChannelEvaluation()
         nan.evaluate(channel: 0, points: MatrixD(rows: 2, cols: 4, repeating: 0.5), into: &quiet)
         XCTAssertEqual(quiet.value, [0, 0])
+        // A NaN from the PDF set or the matrix element is named as such, not blamed on the phase-space mapping.
+        for source in [NumericalFaults.Source.pdf, .matrixElement] {
+            var faulty = try HadronicIntegrand.wPlusJets(jets: 0, sqrtS: 8000, pdf: pdf, groups: [Self.wGroup()], cuts: .none)
+            faulty.faultInjection = FaultInjection(source: source, fraction: 1)
+            XCTAssertThrowsError(try faulty.evaluateChecked(channel: 0, points: MatrixD(rows: 2, cols: 4, repeating: 0.5))) { e in
+                XCTAssertEqual(e as? PhysicsError, .nonFiniteValue(channel: 0, point: 0, source: source))
+                XCTAssertTrue("\(e)".contains(source.description), "\(e)")
+            }
+            XCTAssertThrowsError(try faulty.event(channel: 0, point: [0.5, 0.5, 0.5, 0.5], selector: 0.5)) { e in
+                XCTAssertEqual(e as? PhysicsError, .nonFiniteValue(channel: 0, point: 0, source: source))
+            }
+        }
         let good = try HadronicIntegrand.wPlusJets(jets: 0, sqrtS: 8000, pdf: pdf, groups: [Self.wGroup()], cuts: .none)
         XCTAssertThrowsError(try good.evaluateChecked(channel: 0, points: MatrixD(rows: 1, cols: 4, storage: [0.5, 1.5, 0.5, 0.5])))
         XCTAssertThrowsError(try good.differentialCrossSection(momenta: [FourVector](repeating: FourVector(.nan, 0, 0, 0), count: 4), x1: 0.1, x2: 0.1))
