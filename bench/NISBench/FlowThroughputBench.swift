@@ -1,5 +1,7 @@
 // Training throughput of the coupling flow: one logDensity + backwardLogDensity per batch (the work of one
 // optimizer step), in points per second on one BLAS thread, and the share of the GEMM peak it reaches.
+// `NISBench flow scaled`: the toy defaults by dimension; `NISBench flow wjets`: the W + n jet flows (d = 7…16);
+// `d=`, `h=`, `n=` pick one configuration (for profiling). Results: bench/RESULTS-foundation.md, RESULTS-headline.md.
 import Foundation
 import Numerics
 import Flows
@@ -132,6 +134,17 @@ enum FlowThroughputBench {
                 let config = FlowConfig.scaled(dimension: d)
                 row("Float", d, config.hiddenUnits, 1024,
                     measure(Float.self, dimension: d, hidden: config.hiddenUnits, batch: 1024, config: config))
+            }
+            return
+        }
+        // `NISBench flow wjets`: the W + n jet flows (WPlusJetsDefaults: 16 bins, 2 × 32 hidden units, 2⌈log₂ d⌉
+        // blocks) in the dimensions of n = 1…4 (3n + 4), at a generation batch.
+        if CommandLine.arguments.contains("wjets") {
+            print("(wjets: the W + n jet flows, 16 bins, 2 × 32 hidden units, 2⌈log₂ d⌉ blocks; d = 3n + 4)")
+            for d in only("d", [7, 10, 13, 16]) {
+                let config = FlowConfig(bins: 16, couplingBlocks: nil, hiddenLayers: 2, hiddenUnits: 32)
+                row("Float", d, config.hiddenUnits, 4096,
+                    measure(Float.self, dimension: d, hidden: config.hiddenUnits, batch: 4096, config: config))
             }
             return
         }

@@ -111,7 +111,7 @@ enum WJetsHeadlineBench {
     /// Tuning knobs on top of the defaults: HEADLINE_STEPS, HEADLINE_BATCH, HEADLINE_LOSS, HEADLINE_LR,
     /// HEADLINE_BUFFERED, HEADLINE_CWNET (1: train the channel-weight net on the prior; dens: train it on every
     /// channel's density, α ∝ a·g; balance: α = g/Σg of the current flows, nothing learned), HEADLINE_SEED
-    /// (training seed), HEADLINE_UNITS, HEADLINE_FLOW_BINS,
+    /// (training seed), HEADLINE_UNITS, HEADLINE_LAYERS (hidden layers), HEADLINE_BLOCKS (coupling blocks), HEADLINE_FLOW_BINS,
     /// HEADLINE_EVAL (measurement points), HEADLINE_DROP (channel-dropping threshold, 0: off), HEADLINE_DEFENSIVE
     /// (ε of a defensive mixture of each flow with its channel's VEGAS grid), HEADLINE_HELD_OUT (held-out points of
     /// snapshot selection, 0: keep the last state), HEADLINE_ON_GRID (1: flows in the VEGAS grids' coordinates, 0: on
@@ -131,6 +131,8 @@ enum WJetsHeadlineBench {
         }
         if let v = env("HEADLINE_SEED").flatMap(UInt64.init) { s.training.seed = v }
         if let v = env("HEADLINE_UNITS").flatMap(Int.init) { s.options.flow.hiddenUnits = v }
+        if let v = env("HEADLINE_LAYERS").flatMap(Int.init) { s.options.flow.hiddenLayers = v }
+        if let v = env("HEADLINE_BLOCKS").flatMap(Int.init) { s.options.flow.couplingBlocks = v }
         if let v = env("HEADLINE_FLOW_BINS").flatMap(Int.init) { s.options.flow.bins = v }
         if let v = env("HEADLINE_EVAL").flatMap(Int.init) { s.evaluationPoints = v }
         if let v = env("HEADLINE_DEFENSIVE").flatMap(Double.init) { s.options.uniformFraction = v; s.options.defensiveMixtureUsesVegasGrid = true }
