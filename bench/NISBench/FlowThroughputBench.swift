@@ -5,6 +5,8 @@
 import Foundation
 import Numerics
 import Flows
+import Integrator
+import HeadlineSettings
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -137,12 +139,13 @@ enum FlowThroughputBench {
             }
             return
         }
-        // `NISBench flow wjets`: the W + n jet flows (WPlusJetsDefaults: 16 bins, 2 × 32 hidden units, 2⌈log₂ d⌉
-        // blocks) in the dimensions of n = 1…4 (3n + 4), at a generation batch.
+        // `NISBench flow wjets`: the shipped W + n jet flows (SamplerComparisonSettings.wPlusJets) in the
+        // dimensions of n = 1…4 (3n + 4), at a generation batch.
         if CommandLine.arguments.contains("wjets") {
-            print("(wjets: the W + n jet flows, 16 bins, 2 × 32 hidden units, 2⌈log₂ d⌉ blocks; d = 3n + 4)")
             for d in only("d", [7, 10, 13, 16]) {
-                let config = FlowConfig(bins: 16, couplingBlocks: nil, hiddenLayers: 2, hiddenUnits: 32)
+                let config = SamplerComparisonSettings.wPlusJets(jets: (d - 4) / 3).options.flow
+                print("(wjets d = \(d): \(config.bins) bins, \(config.hiddenLayers) × \(config.hiddenUnits) hidden units, "
+                      + "\(config.couplingBlocks.map(String.init) ?? "2⌈log₂ d⌉") blocks)")
                 row("Float", d, config.hiddenUnits, 4096,
                     measure(Float.self, dimension: d, hidden: config.hiddenUnits, batch: 4096, config: config))
             }
