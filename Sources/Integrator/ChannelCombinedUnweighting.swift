@@ -51,4 +51,15 @@ public extension IntegrationResult {
             weights: localWeights, means: channelIntegrals, counts: channelCounts, unweighter: Unweighter(estimator: estimator),
             rng: { RandomStream(seed: seed, stream: UInt64($0)) }).reduced(over: communicator)
     }
+
+    /// Each channel's unweighting figures from this rank's kept weights, with the same streams as `unweighting`.
+    func localChannelFigures(with estimator: MaximumWeightEstimator, seed: UInt64 = 0xB007) -> [Int: UnweightingSummary] {
+        let unweighter = Unweighter(estimator: estimator)
+        var figures: [Int: UnweightingSummary] = [:]
+        for (channel, w) in localWeights where !w.isEmpty {
+            var stream = RandomStream(seed: seed, stream: UInt64(channel))
+            figures[channel] = unweighter.summary(w, rng: &stream)
+        }
+        return figures
+    }
 }

@@ -12,6 +12,9 @@ public struct SamplerMeasurement: Sendable {
     public var reducedMaximumEfficiency: Double
     /// CPU seconds of the pass (one thread; the reduced-maximum estimate afterwards is not included).
     public var cpuSeconds: Double
+    /// Each channel's figures under the pass's estimator, from this rank's weights (all of them on one rank):
+    /// which channels hold the combined efficiency down.
+    public var channelFigures: [Int: UnweightingSummary] = [:]
 
     public init(result: IntegrationResult, reducedMaximumEfficiency: Double, cpuSeconds: Double) {
         self.result = result; self.reducedMaximumEfficiency = reducedMaximumEfficiency; self.cpuSeconds = cpuSeconds
@@ -24,8 +27,11 @@ public struct SamplerMeasurement: Sendable {
         var result = pass(Unweighter(estimator: estimator))
         let cpu = processCPUSeconds() - cpu0
         let reducedEfficiency = result.unweighting(with: reduced, communicator: communicator).efficiency
+        let figures = result.localChannelFigures(with: estimator)
         result.localWeights = [:]
-        return SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu)
+        var measurement = SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu)
+        measurement.channelFigures = figures
+        return measurement
     }
 
     /// Unweighted events per CPU second in generation, efficiency × points / CPU time of the pass.

@@ -82,6 +82,7 @@ enum WJetsHeadlineBench {
                     }
                     let row = tableRow(n: n, channels: integrand.channelCount, seed: seed, c, sampledFlavour: sampledFlavour)
                     print(row); fflush(nil)
+                    if integrand.channelCount > 1 { print(channelTable(c)) }
                     rows.append(row)
                     if n == 2 && comparisons.isEmpty && env("HEADLINE_SAMPLE_STUDY") == "1" {
                         sampleSizeStudy(c, integrand: integrand, settings: settings, seed: seed, json: json, comm: comm)
@@ -152,6 +153,22 @@ enum WJetsHeadlineBench {
             + "\(p.map { e($0.flow, 2) } ?? "–") | \(p.map { e($0.sherpa, 2) } ?? "–") | "
             + "\(v.trainingCalls) / \(f(v.trainingCPUSeconds, 1)) | \(s.trainingCalls) / \(f(s.trainingCPUSeconds, 1)) | "
             + "\(e(v.unweightedPerCPUSecond, 3)) | \(e(s.unweightedPerCPUSecond, 3)) | \(be) |"
+    }
+
+    /// Which channels hold the combined efficiency down: per channel its |σ| share, points, ε and w_max
+    /// under the bootstrap-median policy, for both measurements.
+    static func channelTable(_ c: SamplerComparison) -> String {
+        func columns(_ m: SamplerMeasurement, _ k: Int) -> String {
+            let r = m.result, total = r.channelIntegrals.reduce(0) { $0 + abs($1) }
+            let share = total > 0 ? abs(r.channelIntegrals[k]) / total : 0
+            guard let u = m.channelFigures[k] else { return "\(f(share, 3)) | \(r.channelCounts[k]) | – | –" }
+            return "\(f(share, 3)) | \(r.channelCounts[k]) | \(e(u.efficiency, 3)) | \(e(u.maximumWeight, 3))"
+        }
+        var lines = ["| channel | VEGAS share | points | ε | w_max [pb] | NIS share | points | ε | w_max [pb] |", "|---|---|---|---|---|---|---|---|---|"]
+        for k in c.vegas.result.channelIntegrals.indices {
+            lines.append("| \(k) | \(columns(c.vegas.measurement, k)) | \(columns(c.nis.measurement, k)) |")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Median and worst NIS/VEGAS ratio over the seeds of one multiplicity, both definitions.
