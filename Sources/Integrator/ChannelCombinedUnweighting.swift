@@ -20,16 +20,26 @@ public struct ChannelCombinedUnweighting: Sendable, Equatable {
                                          rng: (Int) -> RandomStream) -> ChannelCombinedUnweighting {
         var combined = ChannelCombinedUnweighting()
         let absTotal = means.reduce(0) { $0 + abs($1) }
-        for channel in weights.keys.sorted() {
-            guard let w = weights[channel], !w.isEmpty, absTotal > 0, counts[channel] > 0 else { continue }
-            var stream = rng(channel)
-            let summary = unweighter.summary(w, rng: &stream)
-            let share = abs(means[channel]) / absTotal * Double(w.count) / Double(counts[channel])
+        guard absTotal > 0 else { return combined }
+        let summaries = channelSummaries(weights: weights.filter { counts[$0.key] > 0 }, unweighter: unweighter, rng: rng)
+        for (channel, summary) in summaries.sorted(by: { $0.key < $1.key }) {
+            let share = abs(means[channel]) / absTotal * Double(weights[channel]!.count) / Double(counts[channel])
             combined.efficiency += share * summary.efficiency
             combined.overweightFraction += share * summary.overweightFraction
             combined.overweightShare += share * summary.overweightShare
         }
         return combined
+    }
+
+    /// Each channel's own figures from its (non-empty) weights, channel c drawing from `rng(c)`.
+    public static func channelSummaries(weights: [Int: [Double]], unweighter: Unweighter,
+                                        rng: (Int) -> RandomStream) -> [Int: UnweightingSummary] {
+        var summaries: [Int: UnweightingSummary] = [:]
+        for (channel, w) in weights where !w.isEmpty {
+            var stream = rng(channel)
+            summaries[channel] = unweighter.summary(w, rng: &stream)
+        }
+        return summaries
     }
 
     /// The contributions of all ranks summed.
@@ -54,12 +64,7 @@ public extension IntegrationResult {
 
     /// Each channel's unweighting figures from this rank's kept weights, with the same streams as `unweighting`.
     func localChannelFigures(with estimator: MaximumWeightEstimator, seed: UInt64 = 0xB007) -> [Int: UnweightingSummary] {
-        let unweighter = Unweighter(estimator: estimator)
-        var figures: [Int: UnweightingSummary] = [:]
-        for (channel, w) in localWeights where !w.isEmpty {
-            var stream = RandomStream(seed: seed, stream: UInt64(channel))
-            figures[channel] = unweighter.summary(w, rng: &stream)
-        }
-        return figures
+        ChannelCombinedUnweighting.channelSummaries(weights: localWeights, unweighter: Unweighter(estimator: estimator),
+                                                    rng: { RandomStream(seed: seed, stream: UInt64($0)) })
     }
 }

@@ -13,11 +13,14 @@ public struct SamplerMeasurement: Sendable {
     /// CPU seconds of the pass (one thread; the reduced-maximum estimate afterwards is not included).
     public var cpuSeconds: Double
     /// Each channel's figures under the pass's estimator, from this rank's weights (all of them on one rank):
-    /// which channels hold the combined efficiency down.
+    /// which channels hold the combined efficiency down. Re-estimated on the kept weights with the streams of
+    /// `IntegrationResult.unweighting`, so a resampling estimator can differ slightly from the pass's own figure.
     public var channelFigures: [Int: UnweightingSummary] = [:]
 
-    public init(result: IntegrationResult, reducedMaximumEfficiency: Double, cpuSeconds: Double) {
+    public init(result: IntegrationResult, reducedMaximumEfficiency: Double, cpuSeconds: Double,
+                channelFigures: [Int: UnweightingSummary] = [:]) {
         self.result = result; self.reducedMaximumEfficiency = reducedMaximumEfficiency; self.cpuSeconds = cpuSeconds
+        self.channelFigures = channelFigures
     }
 
     /// Run `pass` (which must keep its weights) under `estimator` and re-estimate its events under `reduced`.
@@ -29,9 +32,7 @@ public struct SamplerMeasurement: Sendable {
         let reducedEfficiency = result.unweighting(with: reduced, communicator: communicator).efficiency
         let figures = result.localChannelFigures(with: estimator)
         result.localWeights = [:]
-        var measurement = SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu)
-        measurement.channelFigures = figures
-        return measurement
+        return SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu, channelFigures: figures)
     }
 
     /// Unweighted events per CPU second in generation, efficiency × points / CPU time of the pass.
