@@ -36,6 +36,42 @@ final class CouplingFlowTests: XCTestCase {
         XCTAssertNotEqual(FlowConfig(couplingBlocks: 4, permutations: .random(4)).transformedDimensions(dimension: 6), r)
     }
 
+    /// The gradient-free passes run in slices of `inferenceSliceRows`: rows must come back in order and with the
+    /// values small batches give (and the training pass, which is not sliced, agrees).
+    func testSlicedPassesMatchSmallBatches() {
+        let n = 2 * inferenceSliceRows + 123, d = 7, cd = 1
+        let flow = perturbedFlow(Float.self, dimension: d, conditionDimension: cd, config: FlowConfig(bins: 8), seed: 9)
+        var rng = RandomStream(seed: 10)
+        let x = uniformMatrix(Float.self, rows: n, cols: d, rng: &rng)
+        let cond = uniformMatrix(Float.self, rows: n, cols: cd, rng: &rng)
+        let whole = flow.inverse(x, condition: cond)
+        let drawn = flow.sample(latent: x, condition: cond)
+        let trained = flow.logDensity(x, condition: cond)
+        XCTAssertEqual(whole.r.rows, n)
+        XCTAssertEqual(whole.logDetJ.count, n)
+        XCTAssertEqual(drawn.x.rows, n)
+        // Small batches agree up to the GEMMs' last-bit rounding, which depends on the row count.
+        func close(_ a: ArraySlice<Float>, _ b: [Float], _ what: String) {
+            XCTAssertEqual(a.count, b.count, what)
+            let worst = zip(a, b).map { abs(Double($0) - Double($1)) / max(1, abs(Double($1))) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-4, what)
+        }
+        let piece = 500
+        for start in stride(from: 0, to: n, by: piece) {
+            let end = min(start + piece, n)
+            let xs = Matrix(rows: end - start, cols: d, storage: Array(x.storage[(start * d)..<(end * d)]))
+            let cs = Matrix(rows: end - start, cols: cd, storage: Array(cond.storage[(start * cd)..<(end * cd)]))
+            let part = flow.inverse(xs, condition: cs)
+            let partDrawn = flow.sample(latent: xs, condition: cs)
+            close(whole.r.storage[(start * d)..<(end * d)], part.r.storage, "r, rows \(start)..<\(end)")
+            close(whole.logDetJ[start..<end], part.logDetJ, "log det, rows \(start)..<\(end)")
+            close(drawn.x.storage[(start * d)..<(end * d)], partDrawn.x.storage, "x, rows \(start)..<\(end)")
+            close(drawn.logDensity[start..<end], partDrawn.logDensity, "log q, rows \(start)..<\(end)")
+        }
+        for i in 0..<n { XCTAssertEqual(Double(whole.logDetJ[i]), Double(trained[i]), accuracy: 1e-4) }
+        XCTAssertGreaterThan(whole.logDetJ.map { abs(Double($0)) }.max() ?? 0, 0.3, "perturbed flow should not be the identity")
+    }
+
     func roundTrip<T: GEMMScalar>(_ type: T.Type, tolerance: Double, logTolerance: Double) {
         for (d, cd) in [(1, 0), (2, 0), (3, 2), (4, 0), (7, 1)] {
             let flow = perturbedFlow(T.self, dimension: d, conditionDimension: cd, config: FlowConfig(bins: 8), seed: 5)
