@@ -15,6 +15,7 @@ import sys
 
 SCHEMA = "nisgen-headline/1"
 DEFINITIONS = ("bootstrap_median", "reduced_max")
+GENERATOR = "generator"
 CORETYPES = {"Haswell", "SkylakeX", "Zen", "Sandybridge", "default"}
 RELATIVE_TOLERANCE = 1e-9
 
@@ -22,6 +23,7 @@ RELATIVE_TOLERANCE = 1e-9
 class Checker:
     def __init__(self):
         self.problems = []
+        self.used = set()
 
     def fail(self, where, message):
         self.problems.append(f"{where}: {message}")
@@ -84,7 +86,7 @@ class Checker:
         if coretype is not None and coretype not in CORETYPES:
             self.fail(where, f"unknown OPENBLAS_CORETYPE {coretype!r}")
 
-    def measurement(self, m, where, points=None):
+    def measurement(self, m, where, points=None, combination="share_weighted"):
         """A sampler's measurement pass; returns its efficiencies and generation rates."""
         sigma = self.positive(m, "sigma_pb", where)
         error = self.positive(m, "error_pb", where)
@@ -96,17 +98,23 @@ class Checker:
         cpu = self.positive(m, "evaluation_cpu_s", where)
         eff = self.both(m, "efficiency", where, self.fraction)
         rate = self.both(m, "unweighted_per_cpu_s", where, self.positive)
+        if combination == GENERATOR:
+            # The generator's efficiency is a share-weighted harmonic mean of the channels', never above the arithmetic one.
+            arithmetic = self.both(m, "share_weighted_efficiency", where, self.fraction)
+            for d in DEFINITIONS:
+                if None not in (eff[d], arithmetic[d]) and eff[d] > arithmetic[d] * (1 + 1e-12):
+                    self.fail(where, f"efficiency.{d} {eff[d]} exceeds share_weighted_efficiency.{d} {arithmetic[d]}")
         for d in DEFINITIONS:
             if None not in (eff[d], n, cpu):
                 self.agrees(where, f"unweighted_per_cpu_s.{d}", rate[d], eff[d] * n / cpu)
         return {"sigma": sigma, "error": error, "efficiency": eff, "rate": rate}
 
-    def seed_row(self, row, where, points, events):
+    def seed_row(self, row, where, points, events, combination="share_weighted"):
         seed = self.get(row, "seed", int, where)
         vegas = self.get(row, "vegas", dict, where) or {}
         nis = self.get(row, "nis", dict, where) or {}
-        v = self.measurement(vegas, f"{where}.vegas", points)
-        s = self.measurement(nis, f"{where}.nis", points)
+        v = self.measurement(vegas, f"{where}.vegas", points, combination)
+        s = self.measurement(nis, f"{where}.nis", points, combination)
         self.positive(vegas, "warmup_calls", f"{where}.vegas")
         warmup = self.positive(vegas, "warmup_cpu_s", f"{where}.vegas")
         self.positive(nis, "training_calls", f"{where}.nis")
@@ -183,16 +191,26 @@ class Checker:
         seed_rows = self.get(row, "seeds", list, where) or []
         if not seed_rows:
             self.fail(where, "no seed rows")
-        seeds = [self.seed_row(s, f"{where}.seed[{i}]", points, events) for i, s in enumerate(seed_rows)]
+        combination = self.combination(row, where)
+        seeds = [self.seed_row(s, f"{where}.seed[{i}]", points, events, combination) for i, s in enumerate(seed_rows)]
         numbers = [s["seed"] for s in seeds if s["seed"] is not None]
         if len(set(numbers)) != len(numbers):
             self.fail(where, f"repeated seeds {numbers}")
         self.summary(row, seeds, where)
         return jets
 
+    def combination(self, obj, where):
+        """How the object combines channel efficiencies; rows before session 11 carry none (share-weighted)."""
+        c = obj.get("combination", "share_weighted") if isinstance(obj, dict) else "share_weighted"
+        if c not in (GENERATOR, "share_weighted"):
+            self.fail(where, f"unknown combination {c!r}")
+        self.used.add(c)
+        return c
+
     def sample_study(self, study):
         where = "sample_size_study"
         self.provenance(study, where)
+        combination = self.combination(study, where)
         if self.get(study, "jets", int, where) != 2:
             self.fail(where, "the study is defined at n = 2")
         self.get(study, "seed", int, where)
@@ -202,8 +220,8 @@ class Checker:
             w = f"{where}.rows[{i}]"
             points = self.get(r, "points", int, w)
             sizes.append(points)
-            v = self.measurement(r.get("vegas", {}) if isinstance(r, dict) else {}, f"{w}.vegas", points)
-            s = self.measurement(r.get("nis", {}) if isinstance(r, dict) else {}, f"{w}.nis", points)
+            v = self.measurement(r.get("vegas", {}) if isinstance(r, dict) else {}, f"{w}.vegas", points, combination)
+            s = self.measurement(r.get("nis", {}) if isinstance(r, dict) else {}, f"{w}.nis", points, combination)
             ratio = self.both(r, "ratio", w, self.positive)
             for d in DEFINITIONS:
                 if None not in (v["efficiency"][d], s["efficiency"][d]):
@@ -228,6 +246,13 @@ class Checker:
             self.fail("file", f"rows' jets {known} are not unique and increasing")
         if "sample_size_study" in data:
             self.sample_study(data["sample_size_study"])
+        described = data.get("combinations", {})
+        if not isinstance(described, dict):
+            self.fail("file", "combinations is not an object")
+            described = {}
+        for c in sorted(self.used):
+            if c not in described and not (c == "share_weighted" and isinstance(data.get("combination"), str)):
+                self.fail("file", f"combination {c!r} is used but not described in 'combinations'")
 
 
 def sci(x, digits=3):

@@ -4,7 +4,9 @@
 Trains madnis' multi-channel Integrator on the same Gaussian mixtures as the Swift benchmark (same peaks,
 widths, dimensions, truncated-Cauchy channel maps and prior channel weights, one channel per peak) and
 measures it as nisgen does: per-channel unweighting efficiency mean|w| / w_max with w_max the median of 100
-bootstrap maxima (replicas of the channel's full sample size), combined by |I_c| share; relative standard
+bootstrap maxima (replicas of the channel's full sample size), combined as nisgen's event generator keeps
+events, 1 / sum_c(s_c / eps_c) with s_c the |I_c| shares (before session 11 both sides used the share-weighted
+mean sum_c s_c * eps_c, which the tables of bench/RESULTS-foundation.md still hold); relative standard
 deviation δI·√N / I; pull (I − exact) / δI; training CPU seconds (VEGAS pre-training included).
 
 Run in a virtual environment outside the repository, for example
@@ -102,7 +104,8 @@ def measure(integrator, channel_count, points, seed):
         eff = wc.abs().mean().item() / w_max if w_max > 0 else 0.0
         shares.append((abs(mean), eff))
         abs_total += abs(mean)
-    efficiency_sum = sum(share / abs_total * eff for share, eff in shares) if abs_total > 0 else 0.0
+    trials_per_event = sum(share / abs_total / eff for share, eff in shares if eff > 0) if abs_total > 0 else 0.0
+    efficiency_sum = 1.0 / trials_per_event if trials_per_event > 0 else 0.0
     error = math.sqrt(variance_sum)
     rel_std = error * math.sqrt(weights.numel()) / abs(integral)
     return integral, error, rel_std, efficiency_sum

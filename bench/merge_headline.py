@@ -40,9 +40,9 @@ def main(argv):
                 if n not in merged:
                     merged[n] = dict(row, seeds=[])
                 base = merged[n]
-                for key in ("measurement_points", "openblas_coretype", "channels"):
-                    if row[key] != base[key]:
-                        print(f"{path}: n = {n} has {key} {row[key]!r}, an earlier input {base[key]!r}", file=sys.stderr)
+                for key in ("measurement_points", "openblas_coretype", "channels", "combination"):
+                    if row.get(key, "share_weighted") != base.get(key, "share_weighted"):
+                        print(f"{path}: n = {n} has {key} {row.get(key)!r}, an earlier input {base.get(key)!r}", file=sys.stderr)
                         return 1
                 if row["date"] > base["date"]:
                     for key in ("date", "cpu", "kernel"):
@@ -57,6 +57,11 @@ def main(argv):
         row["seeds"].sort(key=lambda s: s["seed"])
         row["summary"] = summary(row["seeds"])
     rows = [r for r in data["rows"] if r["jets"] not in merged] + list(merged.values())
+    for path in inputs:
+        with open(path) as f:
+            described = json.load(f).get("combinations")
+        if described:
+            data.setdefault("combinations", {}).update(described)
     data["rows"] = sorted(rows, key=lambda r: r["jets"])
     with open(target, "w") as f:
         json.dump(data, f, indent=2, sort_keys=True)

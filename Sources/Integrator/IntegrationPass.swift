@@ -65,7 +65,7 @@ public struct IntegrationPass {
             relativeStandardDeviation: global.relativeStandardDeviation, unweightingEfficiency: figures.efficiency,
             overweightFraction: figures.overweightFraction, overweightShare: figures.overweightShare, integrandCalls: totalCalls,
             seconds: communicator.wallTime() - start, channelSeconds: seconds,
-            localWeights: keepWeights ? weightsPerChannel : [:])
+            localWeights: keepWeights ? weightsPerChannel : [:], shareWeightedEfficiency: figures.shareWeightedEfficiency)
         return (result, global)
     }
 }

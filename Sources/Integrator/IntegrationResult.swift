@@ -8,8 +8,9 @@ public struct IntegrationResult: Sendable {
     public var channelCounts: [Int64]
     /// δI·√N/I for the allocation used.
     public var relativeStandardDeviation: Double
-    /// Unweighting efficiency per channel, combined with the channels' integral shares as weights (the
-    /// definition of the `madnis` metrics, arXiv:2001.10028; events of each channel are unweighted separately).
+    /// The fraction of trials the event generator would keep with this pass's channel maxima: each channel's
+    /// events are unweighted against their own maximum, ε = 1/Σ_c(s_c/ε_c) with s_c the |integral| shares
+    /// (`ChannelCombinedUnweighting`).
     public var unweightingEfficiency: Double
     public var overweightFraction: Double
     public var overweightShare: Double
@@ -20,4 +21,7 @@ public struct IntegrationResult: Sendable {
     public var channelSeconds: [Double] = []
     /// This rank's weights per channel, when the pass was asked to keep them.
     public var localWeights: [Int: [Double]] = [:]
+    /// Σ_c s_c·ε_c, the share-weighted arithmetic mean of the channels' efficiencies (the headline's figure
+    /// before session 11; above `unweightingEfficiency` whenever the channels differ).
+    public var shareWeightedEfficiency: Double = 0
 }

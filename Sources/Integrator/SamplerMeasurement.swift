@@ -8,8 +8,11 @@ import Cluster
 public struct SamplerMeasurement: Sendable {
     /// The pass's figures; `unweightingEfficiency` is under the pass's estimator. Its weights are not kept.
     public var result: IntegrationResult
-    /// Efficiency of the same events under the reduced-maximum policy, per channel, share-weighted.
+    /// Efficiency of the same events under the reduced-maximum policy, combined over channels as the generator
+    /// keeps events (`ChannelCombinedUnweighting`).
     public var reducedMaximumEfficiency: Double
+    /// The same, as the share-weighted arithmetic mean of the channels' efficiencies (tables before session 11).
+    public var reducedMaximumShareWeightedEfficiency = 0.0
     /// CPU seconds of the pass (one thread; the reduced-maximum estimate afterwards is not included).
     public var cpuSeconds: Double
     /// Each channel's figures under the pass's estimator, from this rank's weights (all of them on one rank):
@@ -29,10 +32,12 @@ public struct SamplerMeasurement: Sendable {
         let cpu0 = processCPUSeconds()
         var result = pass(Unweighter(estimator: estimator))
         let cpu = processCPUSeconds() - cpu0
-        let reducedEfficiency = result.unweighting(with: reduced, communicator: communicator).efficiency
+        let reducedFigures = result.unweighting(with: reduced, communicator: communicator)
         let figures = result.localChannelFigures(with: estimator)
         result.localWeights = [:]
-        return SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedEfficiency, cpuSeconds: cpu, channelFigures: figures)
+        var m = SamplerMeasurement(result: result, reducedMaximumEfficiency: reducedFigures.efficiency, cpuSeconds: cpu, channelFigures: figures)
+        m.reducedMaximumShareWeightedEfficiency = reducedFigures.shareWeightedEfficiency
+        return m
     }
 
     /// Unweighted events per CPU second in generation, efficiency × points / CPU time of the pass.

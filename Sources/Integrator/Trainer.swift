@@ -181,11 +181,15 @@ public final class Trainer {
                 if let r = rebalancing, !channelWeights.usesChannelDensities { rebalance(r) }
             }
         }
+        // This step's unweighting efficiency against its own maxima, combined as the generator keeps events
+        // (ChannelCombinedUnweighting): 1/Σ_c s_c/ε_c.
         let absTotal = global.means.reduce(0) { $0 + abs($1) }
-        var efficiency = 0.0
+        var trialsPerEvent = 0.0
         for ch in 0..<c where maxima[ch] > 0 && absTotal > 0 {
-            efficiency += abs(global.mean(ch)) / absTotal * abs(global.sumWeights[ch]) / Double(global.counts[ch]) / maxima[ch]
+            let channelEfficiency = abs(global.sumWeights[ch]) / Double(global.counts[ch]) / maxima[ch]
+            if channelEfficiency > 0 { trialsPerEvent += abs(global.mean(ch)) / absTotal / channelEfficiency }
         }
+        let efficiency = trialsPerEvent > 0 ? 1 / trialsPerEvent : 0
         let report = TrainingProgress(step: stepsDone, loss: lossValue, integral: global.integral, error: global.error,
                                       relativeStandardDeviation: global.relativeStandardDeviation, efficiency: efficiency,
                                       learningRate: lr, activeChannels: active.filter { $0 }.count, integrandCalls: integrandCalls)

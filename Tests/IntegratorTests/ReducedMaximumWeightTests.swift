@@ -62,17 +62,26 @@ final class ReducedMaximumWeightTests: XCTestCase {
     }
 
     /// Channel 0: weights 1, 3 (mean 2); channel 1: 0, 2, 4, 2 (mean 2): equal shares, efficiencies 2/3 and 1/2
-    /// with the exact maximum.
-    func testChannelsCombineByIntegralShare() {
+    /// with the exact maximum. The generator picks channel c with probability W_c/ΣW = 3/7, 4/7 and keeps 2/3, 1/2
+    /// of its trials there: 3/7·2/3 + 4/7·1/2 = 4/7 = 1/(0.5/(2/3) + 0.5/0.5), below the share-weighted mean 7/12.
+    func testChannelsCombineAsTheGeneratorKeepsEvents() {
         let c = ChannelCombinedUnweighting.localContribution(
             weights: [0: [1, 3], 1: [0, 2, 4, 2]], means: [2, 2], counts: [2, 4], unweighter: Unweighter(estimator: .exact),
             rng: { RandomStream(seed: UInt64($0)) })
-        XCTAssertEqual(c.efficiency, 0.5 * 2 / 3 + 0.5 * 0.5, accuracy: 1e-15)
+        XCTAssertEqual(c.efficiency, 4.0 / 7, accuracy: 1e-15)
+        XCTAssertEqual(c.trialsPerEvent, 7.0 / 4, accuracy: 1e-15)
+        XCTAssertEqual(c.shareWeightedEfficiency, 0.5 * 2 / 3 + 0.5 * 0.5, accuracy: 1e-15)
         XCTAssertEqual(c.overweightFraction, 0)
         // A rank holding half of channel 1's points contributes half of its share.
         let half = ChannelCombinedUnweighting.localContribution(
             weights: [1: [0, 2, 4, 2]], means: [2, 2], counts: [2, 8], unweighter: Unweighter(estimator: .exact),
             rng: { RandomStream(seed: UInt64($0)) })
-        XCTAssertEqual(half.efficiency, 0.5 * 0.5 * 0.5, accuracy: 1e-15)
+        XCTAssertEqual(half.trialsPerEvent, 0.5 * 0.5 / 0.5, accuracy: 1e-15)
+        XCTAssertEqual(half.shareWeightedEfficiency, 0.5 * 0.5 * 0.5, accuracy: 1e-15)
+        // Summed over the ranks the parts give the whole.
+        let other = ChannelCombinedUnweighting.localContribution(
+            weights: [0: [1, 3], 1: [0, 2, 4, 2]], means: [2, 2], counts: [2, 8], unweighter: Unweighter(estimator: .exact),
+            rng: { RandomStream(seed: UInt64($0)) })
+        XCTAssertEqual(half.trialsPerEvent + other.trialsPerEvent, 7.0 / 4, accuracy: 1e-15)
     }
 }

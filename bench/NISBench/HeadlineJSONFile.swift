@@ -4,6 +4,11 @@ import Foundation
 
 struct HeadlineJSONFile {
     static let schema = "nisgen-headline/1"
+    /// How a row combines the channels' efficiencies (its "combination"; rows without one are share-weighted).
+    static let generatorCombination = "generator"
+    static let combinations = [
+        generatorCombination: "1 / sum_c(s_c / eps_c): the fraction of trials the event generator keeps when it picks channel c with probability w_max,c / sum(w_max) (s_c = |I_c| / sum|I|, eps_c = <|w|>_c / w_max,c)",
+        "share_weighted": "sum_c s_c * eps_c (rows written before session 11; overstates the generator's efficiency when the channels' eps differ)"]
     let path: String
 
     /// The file's top-level object, or a fresh one when it does not exist yet.
@@ -21,7 +26,7 @@ struct HeadlineJSONFile {
          "max_weight_policies": [
             "bootstrap_median": "per channel, median of 100 bootstrap maxima of the measurement's weights",
             "reduced_max": "per channel, the smallest w_max with sum(|w| : |w| > w_max) <= 1e-3 * sum(|w|)"],
-         "combination": "channel efficiencies <|w|>/w_max weighted by the channels' |integral| shares",
+         "combinations": Self.combinations,
          "amortised_events": HeadlineRecord.amortisedEvents,
          "rows": [Any]()]
     }
@@ -34,13 +39,21 @@ struct HeadlineJSONFile {
         all += rows
         all.sort { (($0["jets"] as? Int) ?? 0) < (($1["jets"] as? Int) ?? 0) }
         file["rows"] = all
-        try save(file)
+        try save(labelled(file))
     }
 
     func merge(sampleStudy: [String: Any]) throws {
         var file = try load()
         file["sample_size_study"] = sampleStudy
-        try save(file)
+        try save(labelled(file))
+    }
+
+    /// The file with the combinations described at the top (older files had one "combination" for all rows).
+    func labelled(_ file: [String: Any]) -> [String: Any] {
+        var file = file
+        file.removeValue(forKey: "combination")
+        file["combinations"] = Self.combinations
+        return file
     }
 
     func save(_ file: [String: Any]) throws {

@@ -1,7 +1,9 @@
 // The headline table as data: one JSON object per seed of a multiplicity, the seeds' median and worst
 // NIS/VEGAS ratios, and the sample-size study, in the layout bench/check_headline.py validates. Efficiencies
 // come in two definitions on the same events: "bootstrap_median" (median of 100 bootstrap maxima per channel)
-// and "reduced_max" (per channel, the smallest w_max whose overweight events carry ≤ 0.1 % of σ).
+// and "reduced_max" (per channel, the smallest w_max whose overweight events carry ≤ 0.1 % of σ), combined over
+// channels as the event generator keeps events ("generator", 1/Σ_c s_c/ε_c); "share_weighted_efficiency" holds
+// the arithmetic mean Σ_c s_c·ε_c, the combination of the rows written before session 11.
 import Foundation
 import Integrator
 
@@ -19,6 +21,7 @@ enum HeadlineRecord {
         ["sigma_pb": number(m.result.integral), "error_pb": number(m.result.error),
          "evaluation_points": Int(m.result.integrandCalls), "evaluation_cpu_s": number(m.cpuSeconds),
          "efficiency": both(m.result.unweightingEfficiency, m.reducedMaximumEfficiency),
+         "share_weighted_efficiency": both(m.result.shareWeightedEfficiency, m.reducedMaximumShareWeightedEfficiency),
          "unweighted_per_cpu_s": both(m.unweightedPerCPUSecond, m.reducedUnweightedPerCPUSecond)]
     }
 
@@ -66,6 +69,7 @@ enum HeadlineRecord {
         var row = provenance()
         row["jets"] = n
         row["channels"] = channels
+        row["combination"] = HeadlineJSONFile.generatorCombination
         row["measurement_points"] = settings.evaluationPoints
         row["seeds"] = zip(seeds, comparisons).map { seedRow(seed: $0, $1) }
         row["summary"] = summary(comparisons)

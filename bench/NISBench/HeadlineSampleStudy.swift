@@ -30,6 +30,7 @@ extension WJetsHeadlineBench {
         var study = HeadlineRecord.provenance()
         study["jets"] = 2
         study["seed"] = Int(seed)
+        study["combination"] = HeadlineJSONFile.generatorCombination
         study["rows"] = rows
         do { try HeadlineJSONFile(path: json).merge(sampleStudy: study); print("sample-size study written to \(json)") }
         catch { print("writing \(json) failed: \(error)") }

@@ -1,7 +1,8 @@
 // The headline table: pp → e⁺νₑ + n jets at 13 TeV (jets p_T > 20 GeV, |η| < 5, ΔR_jj > 0.4, lepton inclusive,
 // NNPDF2.3 LO, μ_R = μ_F = ½ Σ m_T), multi-channel VEGAS against NIS started from the same VEGAS grids.
 // Both are measured on fresh samples of equal size with the same maximum-weight estimator (median of 100
-// bootstrap maxima, per channel, combined by the channels' integral shares) and, on the same events, with the
+// bootstrap maxima, per channel, combined as the event generator keeps events, 1/Σ_c(s_c/ε_c) with s_c the
+// channels' integral shares; before session 11 the share-weighted mean Σ_c s_c·ε_c) and, on the same events, with the
 // reduced maximum (per channel, overweight events carry ≤ 0.1 % of σ). Settings:
 // SamplerComparisonSettings.wPlusJets(jets:scale:). One thread, release build; CPU times are process CPU
 // seconds (fair on a shared machine).
@@ -49,7 +50,7 @@ enum WJetsHeadlineBench {
         let jets = (env("HEADLINE_JETS") ?? "1,2,3,4").split(separator: ",").compactMap { Int($0) }
         let scale = env("HEADLINE_SCALE").flatMap(Double.init) ?? 1
         let comm = SerialCommunicator()
-        print("W+ + n jets headline (HEADLINE_SCALE = \(scale)); efficiencies: median-of-100-bootstrap-maxima, per channel, share-weighted")
+        print("W+ + n jets headline (HEADLINE_SCALE = \(scale)); efficiencies: median-of-100-bootstrap-maxima per channel, combined as the generator keeps events (1/Σ s_c/ε_c)")
         let seedList = (env("HEADLINE_SEEDS") ?? "").split(separator: ",").compactMap { UInt64($0) }
         let json = env("HEADLINE_JSON") ?? "bench/results/headline.json"
         var rows: [String] = []
