@@ -26,7 +26,6 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
     public var defensiveGrid: VegasGrid?
     /// The grid whose coordinates the flow acts in (nil: the flow acts on [0,1]^d itself).
     public var coordinateGrid: VegasGrid?
-    private var latent = Matrix<T>(rows: 0, cols: 0)
     /// q_flow/q of the last training pass (chain rule of the mixture).
     private var flowShare: [Double] = []
 
@@ -80,28 +79,26 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
         let d = dimension
         let uniformCount = min(Int((Double(count) * uniformFraction).rounded()), count)
         let flowCount = count - uniformCount
-        latent.resize(rows: flowCount, cols: d)
-        for i in 0..<latent.storage.count { latent.storage[i] = T(rng.uniform()) }
-        var (x, logFlow) = flow.sample(latent: latent)
+        var (x, logFlowT) = flow.sample(latent: Self.uniformLatent(rows: flowCount, cols: d, rng: &rng))
         if uniformCount > 0 {
-            var u = Matrix<T>(rows: uniformCount, cols: d)
+            let u: Matrix<T>
             if let grid = defensiveGrid {
                 var v = MatrixD(rows: uniformCount, cols: d)
                 rng.fillUniform(&v.storage)
-                let y = grid.map(v).x
-                for i in 0..<u.storage.count { u.storage[i] = T(y.storage[i]) }
+                u = Matrix<T>(rows: uniformCount, cols: d, storage: T.values(grid.map(v).x.storage))
             } else {
-                for i in 0..<u.storage.count { u.storage[i] = T(rng.uniform()) }
+                u = Self.uniformLatent(rows: uniformCount, cols: d, rng: &rng)
             }
             let (_, logU) = flow.inverse(u)
             x.resize(rows: count, cols: d)
             x.storage.replaceSubrange((flowCount * d)..<(count * d), with: u.storage)
-            logFlow.append(contentsOf: logU)
+            logFlowT.append(contentsOf: logU)
         }
         // The points in the flow's coordinates (Double), and both components' densities there.
         let points = Self.toDouble(x)
+        let logFlow = T.doubles(logFlowT)
         let logOther = logDefensive(points)
-        return fromFlowCoordinates(points, (0..<count).map { mix(logFlow[$0].doubleValue, logOther?[$0] ?? 0).logQ })
+        return fromFlowCoordinates(points, (0..<count).map { mix(logFlow[$0], logOther?[$0] ?? 0).logQ })
     }
 
     /// y = G(z) and log q(y) = log q(z) − log|∂y/∂z| (the identity without a coordinate grid).
@@ -120,9 +117,7 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
             z = u
             logJacobian = jacobian.map { -_log($0) }
         }
-        var x = Matrix<T>(rows: z.rows, cols: z.cols)
-        for i in 0..<z.storage.count { x.storage[i] = T(z.storage[i]) }
-        return (z, x, logJacobian)
+        return (z, Matrix<T>(rows: z.rows, cols: z.cols, storage: T.values(z.storage)), logJacobian)
     }
 
     /// One pass (the flow keeps its backward cache while sampling) for the bare flow; with the defensive mixture
@@ -132,21 +127,19 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
             let (y, _) = sample(count: count, rng: &rng)
             return (y, logDensityForTraining(y))
         }
-        latent.resize(rows: count, cols: dimension)
-        for i in 0..<latent.storage.count { latent.storage[i] = T(rng.uniform()) }
-        let (x, logQ) = flow.sampleForTraining(latent: latent)
+        let (x, logQ) = flow.sampleForTraining(latent: Self.uniformLatent(rows: count, cols: dimension, rng: &rng))
         flowShare = [Double](repeating: 1, count: count)
-        return fromFlowCoordinates(Self.toDouble(x), logQ.map(\.doubleValue))
+        return fromFlowCoordinates(Self.toDouble(x), T.doubles(logQ))
     }
 
     public func logDensityForTraining(_ points: MatrixD) -> [Double] {
         let (z, x, logJacobian) = toFlowCoordinates(points)
-        let logFlow = flow.logDensity(x)
+        let logFlow = T.doubles(flow.logDensity(x))
         let logOther = logDefensive(z)
         flowShare = [Double](repeating: 1, count: logFlow.count)
         var logQ = [Double](repeating: 0, count: logFlow.count)
         for i in logFlow.indices {
-            let m = mix(logFlow[i].doubleValue, logOther?[i] ?? 0)
+            let m = mix(logFlow[i], logOther?[i] ?? 0)
             logQ[i] = m.logQ + logJacobian[i]
             flowShare[i] = m.share
         }
@@ -156,15 +149,15 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
     /// The flow's inverse pass (no backward cache) mixed like the training pass.
     public func logDensity(_ points: MatrixD) -> [Double] {
         let (z, x, logJacobian) = toFlowCoordinates(points)
-        let logFlow = flow.inverse(x).logDetJ
+        let logFlow = T.doubles(flow.inverse(x).logDetJ)
         let logOther = logDefensive(z)
-        return logFlow.indices.map { mix(logFlow[$0].doubleValue, logOther?[$0] ?? 0).logQ + logJacobian[$0] }
+        return logFlow.indices.map { mix(logFlow[$0], logOther?[$0] ?? 0).logQ + logJacobian[$0] }
     }
 
     /// dL/dlog q_flow = dL/dlog q · (1−ε) q_flow / q.
     public func backward(_ dLogDensity: [Double]) {
         precondition(dLogDensity.count == flowShare.count, "FlowChannelDensity.backward: call logDensityForTraining first")
-        flow.backwardLogDensity((0..<dLogDensity.count).map { T(dLogDensity[$0] * flowShare[$0]) })
+        flow.backwardLogDensity(T.values((0..<dLogDensity.count).map { dLogDensity[$0] * flowShare[$0] }))
     }
 
     public func step(learningRate: Double) {
@@ -188,8 +181,17 @@ public final class FlowChannelDensity<T: GEMMScalar>: ChannelDensity {
     public var optimizerState: (m: [T], v: [T], stepCount: Int) { optimizer.state }
     public func restoreOptimizer(m: [T], v: [T], stepCount: Int) { optimizer.restore(m: m, v: v, stepCount: stepCount) }
 
+    // Element loops over T in this generic class run unspecialised (a key-path map cost ~1,000 instructions
+    // per element, more than the flow's spline): whole arrays go through T's concrete conversions instead.
     static func toDouble(_ m: Matrix<T>) -> MatrixD {
-        MatrixD(rows: m.rows, cols: m.cols, storage: m.storage.map(\.doubleValue))
+        MatrixD(rows: m.rows, cols: m.cols, storage: T.doubles(m.storage))
+    }
+
+    /// Uniform latent points, drawn in the stream's order (row-major) as before.
+    static func uniformLatent(rows: Int, cols: Int, rng: inout RandomStream) -> Matrix<T> {
+        var u = [Double](repeating: 0, count: rows * cols)
+        rng.fillUniform(&u)
+        return Matrix<T>(rows: rows, cols: cols, storage: T.values(u))
     }
 }
 

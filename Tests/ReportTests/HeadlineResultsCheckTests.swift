@@ -26,6 +26,8 @@ final class HeadlineResultsCheckTests: XCTestCase {
     }
 
     func testTheCommittedResultsPass() throws {
+        let haswell = try check(Self.repository.appendingPathComponent("bench/results/headline-haswell.json").path)
+        XCTAssertEqual(haswell.status, 0, haswell.errors)
         let r = try check(committed.path)
         XCTAssertEqual(r.status, 0, r.errors)
         let rows = try XCTUnwrap(try committedFile()["rows"] as? [[String: Any]])
@@ -64,6 +66,12 @@ final class HeadlineResultsCheckTests: XCTestCase {
                 e["bootstrap_median"] = 1.5 } } } }),
             ("missing 'training_cpu_s'", { f in firstSeed(&f) { s in inside(&s, "nis") { n in n["training_cpu_s"] = nil } } }),
             ("not unique", { f in f["rows"] = (f["rows"] as! [Object]) + [(f["rows"] as! [Object])[0]] }),
+            // A generator row (rows[0], n = 1) above its share-weighted figure: a harmonic mean cannot exceed it.
+            ("exceeds share_weighted_efficiency", { f in firstSeed(&f) { s in inside(&s, "vegas") { v in inside(&v, "efficiency") { e in
+                e["reduced_max"] = 1.01 * (e["reduced_max"] as! Double) } } } }),
+            ("unknown combination", { f in
+                var rows = f["rows"] as! [Object]; rows[0]["combination"] = "arithmetic"; f["rows"] = rows }),
+            ("not described", { f in f["combinations"] = ["share_weighted": "Σ s·ε"] as Object }),
         ]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("headline-check-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -55,6 +55,7 @@ enum WJetsHeadlineBench {
         let json = env("HEADLINE_JSON") ?? "bench/results/headline.json"
         var rows: [String] = []
         var records: [[String: Any]] = []
+        var failures = 0
         for n in jets {
             do {
                 let base = try setup(jets: n).makeIntegrand()
@@ -95,14 +96,16 @@ enum WJetsHeadlineBench {
                                                       comparisons: comparisons))
                     if seeds.count > 1 { print(seedSummary(n: n, comparisons)) }
                 }
-            } catch { print("n = \(n) failed: \(error)") }
+            } catch { print("n = \(n) failed: \(error)"); failures += 1 }
         }
         print("\n" + tableHeader + "\n" + rows.joined(separator: "\n"))
         if json != "none" && !records.isEmpty {
             do { try HeadlineJSONFile(path: json).merge(rows: records); print("rows of n = \(records.compactMap { $0["jets"] as? Int }) written to \(json)") }
-            catch { print("writing \(json) failed: \(error)") }
+            catch { print("writing \(json) failed: \(error)"); failures += 1 }
         }
         if env("HEADLINE_FLAVOUR") == "1" { flavourCost(); flavourStudy(scale: scale, comm: comm) }
+        // A script running several multiplicities (or seeds side by side) must see that one of them failed.
+        if failures > 0 { print("\(failures) failure(s); see above"); exit(1) }
     }
 
     static let tableHeader = """
